@@ -1,0 +1,2 @@
+/* Relay control API: filled in with the routing layer. */
+#include "ss-relay.h"

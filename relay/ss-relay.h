@@ -1,0 +1,98 @@
+/* The relay's control surface: what the server (or the standalone relay
+ * daemon) asks of the media plane.
+ *
+ * Every request is addressed by lesson id and peer id and runs on the worker
+ * thread that owns the lesson. Replies and events are delivered on the
+ * GMainContext that was thread-default when ss_relay_new() was called, so the
+ * caller never sees a worker thread. A lesson lives on one worker; requests
+ * for one lesson run in the order they were made.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define SS_RELAY_ERROR (ss_relay_error_quark ())
+GQuark ss_relay_error_quark (void);
+
+typedef enum {
+  SS_RELAY_ERROR_BAD_SDP,        /* the offer cannot be accepted */
+  SS_RELAY_ERROR_NOT_PUBLISHED,  /* subscribe to a lesson without producers */
+  SS_RELAY_ERROR_BUSY,           /* publish to a lesson that has a publisher */
+  SS_RELAY_ERROR_FAILED,         /* anything else: socket, crypto set-up */
+} SsRelayError;
+
+typedef struct _SsRelay SsRelay;
+
+typedef struct {
+  /* Address the workers' UDP sockets bind to, e.g. "127.0.0.1" or "0.0.0.0". */
+  const char *bind_address;
+  /* Addresses written as host candidates into answers; NULL-terminated. When
+   * NULL, bind_address is announced (it must then not be a wildcard). */
+  const char *const *announced_addresses;
+  /* UDP port of worker 0; worker i listens on port_base + i. */
+  guint16 port_base;
+  /* Number of worker threads; 0 means one per online CPU. */
+  guint n_workers;
+} SsRelayConfig;
+
+typedef enum {
+  SS_RELAY_PEER_CONNECTED,  /* ICE and DTLS are up, SRTP keys installed */
+  SS_RELAY_PEER_CLOSED,     /* the transport is gone; reason says why */
+} SsRelayPeerEvent;
+
+/* Called once per publish or subscribe request. On success answer_sdp is the
+ * relay's SDP answer and error is NULL; on failure answer_sdp is NULL. */
+typedef void (*SsRelayAnswerFunc) (SsRelay *relay,
+                                   const char *lesson_id,
+                                   const char *peer_id,
+                                   const char *answer_sdp,
+                                   const GError *error,
+                                   gpointer user_data);
+
+/* Transport state changes. reason is one of "ice_timeout", "dtls_failed",
+ * "closed" for SS_RELAY_PEER_CLOSED and NULL otherwise. */
+typedef void (*SsRelayPeerEventFunc) (SsRelay *relay,
+                                      const char *lesson_id,
+                                      const char *peer_id,
+                                      SsRelayPeerEvent event,
+                                      const char *reason,
+                                      gpointer user_data);
+
+SsRelay *ss_relay_new (const SsRelayConfig *config,
+                       SsRelayPeerEventFunc event_func,
+                       gpointer event_data,
+                       GError **error);
+void ss_relay_free (SsRelay *relay);
+
+/* The lead's offer: creates the lesson's router if needed, a transport for
+ * the peer and a producer per offered stream. */
+void ss_relay_publish (SsRelay *relay,
+                       const char *lesson_id,
+                       const char *peer_id,
+                       const char *offer_sdp,
+                       SsRelayAnswerFunc answer_func,
+                       gpointer user_data);
+
+/* A remote's receive-only offer: a transport for the peer and a consumer per
+ * producer of the lesson. Replaces any earlier transport of that peer. */
+void ss_relay_subscribe (SsRelay *relay,
+                         const char *lesson_id,
+                         const char *peer_id,
+                         const char *offer_sdp,
+                         SsRelayAnswerFunc answer_func,
+                         gpointer user_data);
+
+/* Closes the peer's transport and its producers or consumers. No event is
+ * delivered for a close the caller requested. */
+void ss_relay_close_peer (SsRelay *relay,
+                          const char *lesson_id,
+                          const char *peer_id);
+
+/* Closes every transport of the lesson and forgets its router. */
+void ss_relay_close_lesson (SsRelay *relay, const char *lesson_id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsRelay, ss_relay_free)
+
+G_END_DECLS

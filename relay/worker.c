@@ -1,0 +1,2 @@
+/* Relay worker thread. */
+#include "ss-relay.h"
