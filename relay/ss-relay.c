@@ -1,2 +1,377 @@
-/* Relay control API: filled in with the routing layer. */
+/* The relay's control API: requests from the caller's thread are handed to
+ * the worker that owns the lesson with g_main_context_invoke, and replies
+ * and events come back to the caller's GMainContext the same way.
+ *
+ * Lesson placement lives here, on the caller's thread: a new lesson goes to
+ * the worker with the fewest lessons, and stays there.
+ */
+#define G_LOG_DOMAIN "shuangshi-relay"
+
 #include "ss-relay.h"
+
+#include "transport/dtls.h"
+#include "worker.h"
+
+G_DEFINE_QUARK (ss-relay-error-quark, ss_relay_error)
+
+/* What in-flight replies and events hold on to: the relay may be freed
+ * while they wait in the caller's context, so they check `relay` first. */
+typedef struct {
+  gatomicrefcount ref_count;
+  SsRelay *relay;
+  GMainContext *caller_context;
+} SsRelayShared;
+
+struct _SsRelay {
+  SsRelayShared *shared;
+  GPtrArray *workers;           /* SsWorker, owned */
+  GHashTable *lesson_workers;   /* lesson id -> worker index + 1 */
+  guint *lessons_per_worker;
+  SsRelayPeerEventFunc event_func;
+  gpointer event_data;
+};
+
+static SsRelayShared *
+shared_ref (SsRelayShared *shared)
+{
+  g_atomic_ref_count_inc (&shared->ref_count);
+  return shared;
+}
+
+static void
+shared_unref (SsRelayShared *shared)
+{
+  if (!g_atomic_ref_count_dec (&shared->ref_count))
+    return;
+  g_main_context_unref (shared->caller_context);
+  g_free (shared);
+}
+
+typedef enum {
+  REQUEST_PUBLISH,
+  REQUEST_SUBSCRIBE,
+  REQUEST_CLOSE_PEER,
+  REQUEST_CLOSE_LESSON,
+} RequestType;
+
+typedef struct {
+  RequestType type;
+  SsRelayShared *shared;
+  SsWorker *worker;
+  char *lesson_id;
+  char *peer_id;
+  char *offer_sdp;
+  SsRelayAnswerFunc answer_func;
+  gpointer user_data;
+
+  char *answer_sdp;
+  GError *error;
+} Request;
+
+static void
+request_free (gpointer data)
+{
+  Request *request = data;
+
+  shared_unref (request->shared);
+  g_free (request->lesson_id);
+  g_free (request->peer_id);
+  g_free (request->offer_sdp);
+  g_free (request->answer_sdp);
+  g_clear_error (&request->error);
+  g_free (request);
+}
+
+typedef struct {
+  SsRelayShared *shared;
+  char *lesson_id;
+  char *peer_id;
+  SsRelayPeerEvent event;
+  char *reason;
+} Event;
+
+static void
+event_free (gpointer data)
+{
+  Event *event = data;
+
+  shared_unref (event->shared);
+  g_free (event->lesson_id);
+  g_free (event->peer_id);
+  g_free (event->reason);
+  g_free (event);
+}
+
+/* ---- caller's context ---- */
+
+static gboolean
+deliver_answer (gpointer data)
+{
+  Request *request = data;
+  SsRelay *relay = request->shared->relay;
+
+  if (relay != NULL)
+    request->answer_func (relay, request->lesson_id, request->peer_id,
+                          request->answer_sdp, request->error,
+                          request->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+deliver_event (gpointer data)
+{
+  Event *event = data;
+  SsRelay *relay = event->shared->relay;
+
+  if (relay != NULL && relay->event_func != NULL)
+    relay->event_func (relay, event->lesson_id, event->peer_id, event->event,
+                       event->reason, relay->event_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- worker's context ---- */
+
+static gboolean
+run_request (gpointer data)
+{
+  Request *request = data;
+
+  switch (request->type)
+    {
+    case REQUEST_PUBLISH:
+      request->answer_sdp =
+          ss_worker_publish (request->worker, request->lesson_id,
+                             request->peer_id, request->offer_sdp,
+                             &request->error);
+      break;
+    case REQUEST_SUBSCRIBE:
+      request->answer_sdp =
+          ss_worker_subscribe (request->worker, request->lesson_id,
+                               request->peer_id, request->offer_sdp,
+                               &request->error);
+      break;
+    case REQUEST_CLOSE_PEER:
+      ss_worker_close_peer (request->worker, request->lesson_id,
+                            request->peer_id);
+      break;
+    case REQUEST_CLOSE_LESSON:
+      ss_worker_close_lesson (request->worker, request->lesson_id);
+      break;
+    }
+
+  if (request->answer_func != NULL)
+    g_main_context_invoke_full (request->shared->caller_context,
+                                G_PRIORITY_DEFAULT, deliver_answer, request,
+                                request_free);
+  else
+    request_free (request);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_worker_event (SsWorker *worker, const char *lesson_id, const char *peer_id,
+                 SsRelayPeerEvent event_type, const char *reason,
+                 gpointer user_data)
+{
+  SsRelayShared *shared = user_data;
+  Event *event = g_new0 (Event, 1);
+
+  event->shared = shared_ref (shared);
+  event->lesson_id = g_strdup (lesson_id);
+  event->peer_id = g_strdup (peer_id);
+  event->event = event_type;
+  event->reason = g_strdup (reason);
+  g_main_context_invoke_full (shared->caller_context, G_PRIORITY_DEFAULT,
+                              deliver_event, event, event_free);
+}
+
+/* ---- placement and submission ---- */
+
+static SsWorker *
+place_lesson (SsRelay *relay, const char *lesson_id, gboolean create)
+{
+  guint index = GPOINTER_TO_UINT (
+      g_hash_table_lookup (relay->lesson_workers, lesson_id));
+  if (index > 0)
+    return g_ptr_array_index (relay->workers, index - 1);
+  if (!create)
+    return NULL;
+
+  guint best = 0;
+  for (guint i = 1; i < relay->workers->len; i++)
+    if (relay->lessons_per_worker[i] < relay->lessons_per_worker[best])
+      best = i;
+
+  relay->lessons_per_worker[best]++;
+  g_hash_table_insert (relay->lesson_workers, g_strdup (lesson_id),
+                       GUINT_TO_POINTER (best + 1));
+  return g_ptr_array_index (relay->workers, best);
+}
+
+static void
+submit (SsRelay *relay, RequestType type, SsWorker *worker,
+        const char *lesson_id, const char *peer_id, const char *offer_sdp,
+        SsRelayAnswerFunc answer_func, gpointer user_data)
+{
+  Request *request = g_new0 (Request, 1);
+
+  request->type = type;
+  request->shared = shared_ref (relay->shared);
+  request->worker = worker;
+  request->lesson_id = g_strdup (lesson_id);
+  request->peer_id = g_strdup (peer_id);
+  request->offer_sdp = g_strdup (offer_sdp);
+  request->answer_func = answer_func;
+  request->user_data = user_data;
+  g_main_context_invoke_full (ss_worker_get_context (worker),
+                              G_PRIORITY_DEFAULT, run_request, request, NULL);
+}
+
+void
+ss_relay_publish (SsRelay *relay, const char *lesson_id, const char *peer_id,
+                  const char *offer_sdp, SsRelayAnswerFunc answer_func,
+                  gpointer user_data)
+{
+  g_return_if_fail (relay != NULL && lesson_id != NULL && peer_id != NULL);
+  g_return_if_fail (offer_sdp != NULL && answer_func != NULL);
+
+  SsWorker *worker = place_lesson (relay, lesson_id, TRUE);
+  submit (relay, REQUEST_PUBLISH, worker, lesson_id, peer_id, offer_sdp,
+          answer_func, user_data);
+}
+
+void
+ss_relay_subscribe (SsRelay *relay, const char *lesson_id,
+                    const char *peer_id, const char *offer_sdp,
+                    SsRelayAnswerFunc answer_func, gpointer user_data)
+{
+  g_return_if_fail (relay != NULL && lesson_id != NULL && peer_id != NULL);
+  g_return_if_fail (offer_sdp != NULL && answer_func != NULL);
+
+  /* A lesson nobody published to has no worker yet; the worker's own
+   * check gives the same error for one whose publisher left. */
+  SsWorker *worker = place_lesson (relay, lesson_id, TRUE);
+  submit (relay, REQUEST_SUBSCRIBE, worker, lesson_id, peer_id, offer_sdp,
+          answer_func, user_data);
+}
+
+void
+ss_relay_close_peer (SsRelay *relay, const char *lesson_id,
+                     const char *peer_id)
+{
+  g_return_if_fail (relay != NULL && lesson_id != NULL && peer_id != NULL);
+
+  SsWorker *worker = place_lesson (relay, lesson_id, FALSE);
+  if (worker != NULL)
+    submit (relay, REQUEST_CLOSE_PEER, worker, lesson_id, peer_id, NULL, NULL,
+            NULL);
+}
+
+void
+ss_relay_close_lesson (SsRelay *relay, const char *lesson_id)
+{
+  g_return_if_fail (relay != NULL && lesson_id != NULL);
+
+  SsWorker *worker = place_lesson (relay, lesson_id, FALSE);
+  if (worker == NULL)
+    return;
+
+  submit (relay, REQUEST_CLOSE_LESSON, worker, lesson_id, NULL, NULL, NULL,
+          NULL);
+
+  guint index = GPOINTER_TO_UINT (
+      g_hash_table_lookup (relay->lesson_workers, lesson_id));
+  relay->lessons_per_worker[index - 1]--;
+  g_hash_table_remove (relay->lesson_workers, lesson_id);
+}
+
+/* ---- life cycle ---- */
+
+static gboolean
+is_wildcard (const char *address)
+{
+  return g_strcmp0 (address, "0.0.0.0") == 0 || g_strcmp0 (address, "::") == 0;
+}
+
+SsRelay *
+ss_relay_new (const SsRelayConfig *config, SsRelayPeerEventFunc event_func,
+              gpointer event_data, GError **error)
+{
+  g_return_val_if_fail (config != NULL && config->bind_address != NULL, NULL);
+
+  const char *bind_only[] = { config->bind_address, NULL };
+  const char *const *announced = config->announced_addresses;
+  if (announced == NULL || announced[0] == NULL)
+    {
+      if (is_wildcard (config->bind_address))
+        {
+          g_set_error (error, SS_RELAY_ERROR, SS_RELAY_ERROR_FAILED,
+                       "relay binds to %s: give the addresses to announce "
+                       "to clients",
+                       config->bind_address);
+          return NULL;
+        }
+      announced = bind_only;
+    }
+
+  g_autoptr (SsDtlsCertificate) certificate = ss_dtls_certificate_new (error);
+  if (certificate == NULL)
+    return NULL;
+
+  guint n_workers = config->n_workers > 0 ? config->n_workers
+                                          : g_get_num_processors ();
+
+  SsRelay *relay = g_new0 (SsRelay, 1);
+  relay->shared = g_new0 (SsRelayShared, 1);
+  g_atomic_ref_count_init (&relay->shared->ref_count);
+  relay->shared->relay = relay;
+  relay->shared->caller_context = g_main_context_ref_thread_default ();
+  relay->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) ss_worker_free);
+  relay->lesson_workers = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                 g_free, NULL);
+  relay->lessons_per_worker = g_new0 (guint, n_workers);
+  relay->event_func = event_func;
+  relay->event_data = event_data;
+
+  for (guint i = 0; i < n_workers; i++)
+    {
+      SsWorkerConfig worker_config = {
+        .index = i,
+        .bind_address = config->bind_address,
+        .announced_addresses = announced,
+        /* Port 0 lets the kernel choose, for tests. */
+        .port = config->port_base == 0 ? 0 : (guint16) (config->port_base + i),
+        .certificate = certificate,
+        .event_func = on_worker_event,
+        .event_data = relay->shared,
+      };
+      SsWorker *worker = ss_worker_new (&worker_config, error);
+      if (worker == NULL)
+        {
+          ss_relay_free (relay);
+          return NULL;
+        }
+      g_ptr_array_add (relay->workers, worker);
+    }
+
+  g_info ("relay started: %u workers on %s, certificate %s", n_workers,
+          config->bind_address,
+          ss_dtls_certificate_get_fingerprint (certificate));
+  return relay;
+}
+
+void
+ss_relay_free (SsRelay *relay)
+{
+  if (relay == NULL)
+    return;
+
+  /* Replies and events already queued for the caller become no-ops. */
+  relay->shared->relay = NULL;
+  shared_unref (relay->shared);
+
+  g_ptr_array_unref (relay->workers);
+  g_hash_table_unref (relay->lesson_workers);
+  g_free (relay->lessons_per_worker);
+  g_free (relay);
+}

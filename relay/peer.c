@@ -1,0 +1,578 @@
+/* One client's transport on a worker and the dispatch between it and the
+ * lesson's router.
+ *
+ * A publisher's decrypted RTP goes to the router by SSRC; its sender
+ * reports update the producers. A subscriber's RTCP is routed to the
+ * consumers it is about: receiver reports for statistics and RTT, PLI and
+ * FIR (RFC 4585 section 6.3.1, RFC 5104 section 4.3.1) as key-frame
+ * requests toward the publisher.
+ */
+#define G_LOG_DOMAIN "shuangshi-relay"
+
+#include "peer.h"
+
+#include "ss-relay.h"
+#include "sdp/sdp-answer.h"
+#include "transport/ice-lite.h"
+#include "transport/webrtc-transport.h"
+#include "wire/rtcp.h"
+#include "wire/rtp.h"
+
+#include <string.h>
+
+#define SS_PEER_MAX_ADDRESSES 8
+
+struct _SsPeer {
+  SsWorker *worker;
+  SsRouter *router;
+  SsPeerRole role;
+  char *lesson_id;
+  char *peer_id;
+  char local_ufrag[16];
+  char local_pwd[40];
+  gint64 created_us;
+
+  SsWebrtcTransport *transport;
+  SsEndpoint endpoint;
+
+  GPtrArray *producers;         /* SsProducer, owned by the router */
+  GPtrArray *consumers;         /* SsConsumer, owned by the router */
+
+  /* Addresses that passed a connectivity check, registered with the worker
+   * so datagrams from them find this peer. */
+  SsAddress addresses[SS_PEER_MAX_ADDRESSES];
+  guint n_addresses;
+
+  guint64 rtcp_packets_ignored;
+  guint64 rtp_packets_unknown_ssrc;
+};
+
+/* ---- endpoint: how the router sends through this peer ---- */
+
+static guint8 *
+endpoint_get_buffer (gpointer user_data, gsize *cap)
+{
+  SsPeer *peer = user_data;
+
+  if (!ss_webrtc_transport_is_connected (peer->transport))
+    return NULL;
+  return ss_worker_reserve_send_buffer (peer->worker, cap);
+}
+
+static void
+endpoint_send (SsPeer *peer, guint8 *packet, gsize len, gsize cap,
+               gboolean rtcp)
+{
+  gboolean protected =
+      rtcp ? ss_webrtc_transport_protect_rtcp (peer->transport, packet, &len, cap)
+           : ss_webrtc_transport_protect_rtp (peer->transport, packet, &len, cap);
+  if (!protected)
+    return;
+
+  socklen_t addr_len = 0;
+  const struct sockaddr *addr =
+      ss_webrtc_transport_get_remote_address (peer->transport, &addr_len);
+  if (addr == NULL)
+    return;
+
+  ss_worker_commit_send_buffer (peer->worker, len, addr, addr_len);
+}
+
+static void
+endpoint_send_rtp (gpointer user_data, guint8 *packet, gsize len, gsize cap)
+{
+  endpoint_send (user_data, packet, len, cap, FALSE);
+}
+
+static void
+endpoint_send_rtcp (gpointer user_data, guint8 *packet, gsize len, gsize cap)
+{
+  endpoint_send (user_data, packet, len, cap, TRUE);
+}
+
+static const SsEndpointFuncs endpoint_funcs = {
+  .get_buffer = endpoint_get_buffer,
+  .send_rtp = endpoint_send_rtp,
+  .send_rtcp = endpoint_send_rtcp,
+};
+
+/* ---- RTP and RTCP from the transport ---- */
+
+static SsProducer *
+find_producer (SsPeer *peer, guint32 ssrc, guint8 payload_type)
+{
+  for (guint i = 0; i < peer->producers->len; i++)
+    {
+      SsProducer *producer = g_ptr_array_index (peer->producers, i);
+      if (producer->ssrc == ssrc)
+        return producer;
+    }
+
+  /* An offer without a=ssrc (RFC 8829 allows it): the first packet of a
+   * payload type binds the producer that has it. */
+  for (guint i = 0; i < peer->producers->len; i++)
+    {
+      SsProducer *producer = g_ptr_array_index (peer->producers, i);
+      if (producer->ssrc == 0 && producer->payload_type == payload_type)
+        {
+          producer->ssrc = ssrc;
+          ss_recv_stats_init (&producer->stats, ssrc, producer->clock_rate);
+          g_debug ("lesson %s peer %s: bound SSRC %u to payload type %u",
+                   peer->lesson_id, peer->peer_id, ssrc, payload_type);
+          return producer;
+        }
+    }
+  return NULL;
+}
+
+static SsConsumer *
+find_consumer (SsPeer *peer, guint32 ssrc)
+{
+  for (guint i = 0; i < peer->consumers->len; i++)
+    {
+      SsConsumer *consumer = g_ptr_array_index (peer->consumers, i);
+      if (consumer->ssrc == ssrc)
+        return consumer;
+    }
+  return NULL;
+}
+
+static void
+on_transport_rtp (gpointer user_data, guint8 *packet, gsize len,
+                  gint64 now_us)
+{
+  SsPeer *peer = user_data;
+  SsRtpHeader header;
+
+  if (ss_rtp_parse (packet, len, &header) != SS_RTP_OK)
+    return;
+
+  SsProducer *producer = find_producer (peer, header.ssrc, header.payload_type);
+  if (producer == NULL)
+    {
+      /* Subscribers send no media; a publisher's RTX or unsignalled
+       * stream is not forwarded yet. */
+      peer->rtp_packets_unknown_ssrc++;
+      return;
+    }
+
+  ss_router_on_rtp (peer->router, producer, packet, len, now_us);
+}
+
+static void
+on_publisher_rtcp (SsPeer *peer, const SsRtcpPacket *packet, gint64 now_us)
+{
+  if (packet->packet_type != SS_RTCP_TYPE_SR)
+    {
+      peer->rtcp_packets_ignored++;
+      return;
+    }
+
+  SsRtcpSenderReport sr;
+  if (!ss_rtcp_parse_sr (packet, &sr))
+    return;
+
+  for (guint i = 0; i < peer->producers->len; i++)
+    {
+      SsProducer *producer = g_ptr_array_index (peer->producers, i);
+      if (producer->ssrc == sr.ssrc)
+        ss_router_on_sender_report (peer->router, producer, &sr, now_us);
+    }
+}
+
+static void
+on_subscriber_report (SsPeer *peer, const SsRtcpPacket *packet, gint64 now_us)
+{
+  SsRtcpReceiverReport rr;
+  SsRtcpSenderReport sr;
+  const SsRtcpReportBlock *blocks;
+  guint n_blocks;
+
+  if (packet->packet_type == SS_RTCP_TYPE_RR)
+    {
+      if (!ss_rtcp_parse_rr (packet, &rr))
+        return;
+      blocks = rr.blocks;
+      n_blocks = rr.n_blocks;
+    }
+  else
+    {
+      if (!ss_rtcp_parse_sr (packet, &sr))
+        return;
+      blocks = sr.blocks;
+      n_blocks = sr.n_blocks;
+    }
+
+  for (guint i = 0; i < n_blocks; i++)
+    {
+      SsConsumer *consumer = find_consumer (peer, blocks[i].ssrc);
+      if (consumer != NULL)
+        ss_consumer_on_report_block (consumer, &blocks[i], now_us);
+    }
+}
+
+static void
+on_subscriber_feedback (SsPeer *peer, const SsRtcpPacket *packet,
+                        gint64 now_us)
+{
+  guint32 sender_ssrc, media_ssrc;
+  if (!ss_rtcp_parse_feedback (packet, &sender_ssrc, &media_ssrc))
+    return;
+
+  if (packet->count == SS_RTCP_PSFB_PLI)
+    {
+      SsConsumer *consumer = find_consumer (peer, media_ssrc);
+      if (consumer != NULL)
+        ss_router_on_keyframe_request (peer->router, consumer, now_us);
+      return;
+    }
+
+  if (packet->count == SS_RTCP_PSFB_FIR)
+    {
+      /* FIR names its targets in the FCI; the media SSRC field is unused
+       * (RFC 5104 section 4.3.1.2). */
+      for (guint i = 0; i < peer->consumers->len; i++)
+        {
+          SsConsumer *consumer = g_ptr_array_index (peer->consumers, i);
+          guint8 sequence;
+          if (ss_rtcp_fir_find (packet, consumer->ssrc, &sequence))
+            ss_router_on_keyframe_request (peer->router, consumer, now_us);
+        }
+      return;
+    }
+
+  peer->rtcp_packets_ignored++;
+}
+
+static void
+on_subscriber_rtcp (SsPeer *peer, const SsRtcpPacket *packet, gint64 now_us)
+{
+  switch (packet->packet_type)
+    {
+    case SS_RTCP_TYPE_SR:
+    case SS_RTCP_TYPE_RR:
+      on_subscriber_report (peer, packet, now_us);
+      break;
+    case SS_RTCP_TYPE_PSFB:
+      on_subscriber_feedback (peer, packet, now_us);
+      break;
+    default:
+      /* SDES, BYE, and generic NACK, which the relay does not negotiate. */
+      peer->rtcp_packets_ignored++;
+      break;
+    }
+}
+
+static void
+on_transport_rtcp (gpointer user_data, guint8 *data, gsize len, gint64 now_us)
+{
+  SsPeer *peer = user_data;
+  SsRtcpIter iter;
+  SsRtcpPacket packet;
+
+  ss_rtcp_iter_init (&iter, data, len);
+  while (ss_rtcp_iter_next (&iter, &packet))
+    {
+      if (peer->role == SS_PEER_PUBLISHER)
+        on_publisher_rtcp (peer, &packet, now_us);
+      else
+        on_subscriber_rtcp (peer, &packet, now_us);
+    }
+}
+
+/* ---- transport events ---- */
+
+static void
+on_transport_send (gpointer user_data, const guint8 *data, gsize len,
+                   const struct sockaddr *addr, socklen_t addr_len)
+{
+  SsPeer *peer = user_data;
+  ss_worker_send_now (peer->worker, data, len, addr, addr_len);
+}
+
+static void
+on_transport_address_validated (gpointer user_data,
+                                const struct sockaddr *addr,
+                                socklen_t addr_len, gboolean selected)
+{
+  SsPeer *peer = user_data;
+  SsAddress address;
+
+  if (!ss_address_set (&address, addr, addr_len))
+    return;
+
+  for (guint i = 0; i < peer->n_addresses; i++)
+    if (ss_address_equal (&peer->addresses[i], &address))
+      return;
+
+  /* A client checks a handful of candidate pairs at most; past the limit
+   * the oldest address is forgotten. */
+  if (peer->n_addresses == SS_PEER_MAX_ADDRESSES)
+    {
+      ss_worker_unregister_address (peer->worker, &peer->addresses[0], peer);
+      memmove (&peer->addresses[0], &peer->addresses[1],
+               sizeof (SsAddress) * (SS_PEER_MAX_ADDRESSES - 1));
+      peer->n_addresses--;
+    }
+
+  peer->addresses[peer->n_addresses++] = address;
+  ss_worker_register_address (peer->worker, &address, peer);
+
+  char text[64];
+  g_info ("lesson %s peer %s: ICE check passed from %s%s", peer->lesson_id,
+          peer->peer_id, ss_address_to_string (&address, text, sizeof text),
+          selected ? " (selected)" : "");
+}
+
+static void
+on_transport_connected (gpointer user_data)
+{
+  SsPeer *peer = user_data;
+
+  g_info ("lesson %s peer %s: transport connected after %" G_GINT64_FORMAT
+          " ms",
+          peer->lesson_id, peer->peer_id,
+          (g_get_monotonic_time () - peer->created_us) / 1000);
+  ss_worker_on_peer_connected (peer->worker, peer);
+}
+
+static void
+on_transport_closed (gpointer user_data, const char *reason)
+{
+  SsPeer *peer = user_data;
+  ss_worker_on_peer_closed (peer->worker, peer, reason);
+}
+
+static const SsWebrtcTransportListener transport_listener = {
+  .send = on_transport_send,
+  .address_validated = on_transport_address_validated,
+  .connected = on_transport_connected,
+  .rtp = on_transport_rtp,
+  .rtcp = on_transport_rtcp,
+  .closed = on_transport_closed,
+};
+
+/* ---- negotiation ---- */
+
+static gboolean
+add_producers (SsPeer *peer, const SsSdpOffer *offer, GError **error)
+{
+  for (guint i = 0; i < offer->media->len; i++)
+    {
+      const SsSdpMedia *media = g_ptr_array_index (offer->media, i);
+      if (!media->accepted || (media->direction != SS_DIRECTION_SENDONLY &&
+                               media->direction != SS_DIRECTION_SENDRECV))
+        continue;
+
+      SsProducer *producer = ss_router_add_producer (
+          peer->router, media->kind, media->ssrc, media->payload_type,
+          media->clock_rate, &media->feedback, &peer->endpoint);
+      g_ptr_array_add (peer->producers, producer);
+    }
+
+  if (peer->producers->len == 0)
+    {
+      g_set_error (error, SS_RELAY_ERROR, SS_RELAY_ERROR_BAD_SDP,
+                   "offer sends no VP8 video or Opus audio");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static guint32
+new_ssrc (void)
+{
+  guint32 ssrc;
+  do
+    ssrc = g_random_int ();
+  while (ssrc == 0);
+  return ssrc;
+}
+
+/* Fills send_streams (indexed by m-line) for the consumers created. */
+static gboolean
+add_consumers (SsPeer *peer, const SsSdpOffer *offer, gint64 now_us,
+               SsSdpSendStream *send_streams, GError **error)
+{
+  for (guint i = 0; i < offer->media->len; i++)
+    {
+      const SsSdpMedia *media = g_ptr_array_index (offer->media, i);
+      if (!media->accepted || (media->direction != SS_DIRECTION_RECVONLY &&
+                               media->direction != SS_DIRECTION_SENDRECV))
+        continue;
+
+      SsProducer *producer = ss_router_find_producer (peer->router, media->kind);
+      if (producer == NULL)
+        continue;
+
+      SsConsumer *consumer =
+          ss_router_add_consumer (peer->router, producer, new_ssrc (),
+                                  media->payload_type, &peer->endpoint, now_us);
+      g_ptr_array_add (peer->consumers, consumer);
+
+      send_streams[i] = (SsSdpSendStream){
+        .ssrc = consumer->ssrc,
+        .cname = "shuangshi-relay",
+        .msid_stream = peer->lesson_id,
+        .msid_track = media->kind == SS_MEDIA_VIDEO ? "video" : "audio",
+      };
+    }
+
+  if (peer->consumers->len == 0)
+    {
+      g_set_error (error, SS_RELAY_ERROR, SS_RELAY_ERROR_NOT_PUBLISHED,
+                   "lesson %s has no published stream the offer can receive",
+                   peer->lesson_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+negotiate (SsPeer *peer, const SsSdpOffer *offer, const SsPeerLocal *local,
+           gint64 now_us, GError **error)
+{
+  g_autofree SsSdpSendStream *send_streams =
+      g_new0 (SsSdpSendStream, offer->media->len);
+
+  if (peer->role == SS_PEER_PUBLISHER)
+    {
+      if (!add_producers (peer, offer, error))
+        return NULL;
+    }
+  else if (!add_consumers (peer, offer, now_us, send_streams, error))
+    return NULL;
+
+  SsSdpAnswerTransport transport = {
+    .ice_ufrag = peer->local_ufrag,
+    .ice_pwd = peer->local_pwd,
+    .fingerprint = ss_dtls_certificate_get_fingerprint (local->certificate),
+    .addresses = local->addresses,
+    .port = local->port,
+  };
+  return ss_sdp_answer_build (offer, &transport, send_streams,
+                              offer->media->len);
+}
+
+SsPeer *
+ss_peer_new (SsWorker *worker, SsRouter *router, SsPeerRole role,
+             const char *lesson_id, const char *peer_id,
+             const SsSdpOffer *offer, const SsPeerLocal *local, gint64 now_us,
+             char **answer_sdp, GError **error)
+{
+  g_autoptr (SsPeer) peer = g_new0 (SsPeer, 1);
+
+  peer->worker = worker;
+  peer->router = router;
+  peer->role = role;
+  peer->lesson_id = g_strdup (lesson_id);
+  peer->peer_id = g_strdup (peer_id);
+  peer->created_us = now_us;
+  peer->producers = g_ptr_array_new ();
+  peer->consumers = g_ptr_array_new ();
+  peer->endpoint = (SsEndpoint){ .funcs = &endpoint_funcs, .user_data = peer };
+  ss_ice_generate_credentials (peer->local_ufrag, peer->local_pwd);
+
+  SsWebrtcTransportConfig config = {
+    .local_ufrag = peer->local_ufrag,
+    .local_pwd = peer->local_pwd,
+    .remote_ufrag = offer->ice_ufrag,
+    .remote_pwd = offer->ice_pwd,
+    .remote_fingerprint = offer->fingerprint,
+    .certificate = local->certificate,
+    .dtls_role = SS_DTLS_ROLE_SERVER,
+  };
+  peer->transport =
+      ss_webrtc_transport_new (&config, &transport_listener, peer, now_us);
+  if (peer->transport == NULL)
+    {
+      g_set_error (error, SS_RELAY_ERROR, SS_RELAY_ERROR_FAILED,
+                   "cannot set up the DTLS transport");
+      return NULL;
+    }
+
+  *answer_sdp = negotiate (peer, offer, local, now_us, error);
+  if (*answer_sdp == NULL)
+    return NULL;
+
+  return g_steal_pointer (&peer);
+}
+
+void
+ss_peer_free (SsPeer *peer)
+{
+  if (peer == NULL)
+    return;
+
+  for (guint i = 0; i < peer->consumers->len; i++)
+    ss_router_remove_consumer (peer->router,
+                               g_ptr_array_index (peer->consumers, i));
+  for (guint i = 0; i < peer->producers->len; i++)
+    ss_router_remove_producer (peer->router,
+                               g_ptr_array_index (peer->producers, i));
+  for (guint i = 0; i < peer->n_addresses; i++)
+    ss_worker_unregister_address (peer->worker, &peer->addresses[i], peer);
+
+  g_clear_pointer (&peer->transport, ss_webrtc_transport_free);
+  g_ptr_array_unref (peer->consumers);
+  g_ptr_array_unref (peer->producers);
+  g_free (peer->lesson_id);
+  g_free (peer->peer_id);
+  g_free (peer);
+}
+
+const char *
+ss_peer_get_id (SsPeer *peer)
+{
+  return peer->peer_id;
+}
+
+const char *
+ss_peer_get_lesson_id (SsPeer *peer)
+{
+  return peer->lesson_id;
+}
+
+const char *
+ss_peer_get_local_ufrag (SsPeer *peer)
+{
+  return peer->local_ufrag;
+}
+
+SsPeerRole
+ss_peer_get_role (SsPeer *peer)
+{
+  return peer->role;
+}
+
+SsRouter *
+ss_peer_get_router (SsPeer *peer)
+{
+  return peer->router;
+}
+
+void
+ss_peer_receive (SsPeer *peer, gint64 now_us, guint8 *data, gsize len,
+                 const struct sockaddr *from, socklen_t from_len)
+{
+  ss_webrtc_transport_receive (peer->transport, now_us, data, len, from,
+                               from_len);
+}
+
+gint64
+ss_peer_get_next_timeout (SsPeer *peer)
+{
+  return ss_webrtc_transport_get_next_timeout (peer->transport);
+}
+
+void
+ss_peer_handle_timeout (SsPeer *peer, gint64 now_us)
+{
+  ss_webrtc_transport_handle_timeout (peer->transport, now_us);
+}
+
+void
+ss_peer_close (SsPeer *peer)
+{
+  ss_webrtc_transport_close (peer->transport);
+}

@@ -1,0 +1,50 @@
+/* A peer: one client's WebRTC transport on a worker, with the producers it
+ * publishes or the consumers it receives, and the RTP/RTCP dispatch between
+ * the transport and the lesson's router. */
+#pragma once
+
+#include "router/router.h"
+#include "sdp/sdp-offer.h"
+#include "transport/dtls.h"
+#include "worker.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SS_PEER_PUBLISHER,
+  SS_PEER_SUBSCRIBER,
+} SsPeerRole;
+
+typedef struct {
+  const char *const *addresses;
+  guint16 port;
+  SsDtlsCertificate *certificate;
+} SsPeerLocal;
+
+/* Creates the transport and the producers (publisher) or consumers
+ * (subscriber) the offer asks for, and writes the SDP answer. */
+SsPeer *ss_peer_new (SsWorker *worker, SsRouter *router, SsPeerRole role,
+                     const char *lesson_id, const char *peer_id,
+                     const SsSdpOffer *offer, const SsPeerLocal *local,
+                     gint64 now_us, char **answer_sdp, GError **error);
+/* Removes the peer's producers or consumers from the router, unregisters
+ * its addresses and frees the transport. */
+void ss_peer_free (SsPeer *peer);
+
+const char *ss_peer_get_id (SsPeer *peer);
+const char *ss_peer_get_lesson_id (SsPeer *peer);
+const char *ss_peer_get_local_ufrag (SsPeer *peer);
+SsPeerRole ss_peer_get_role (SsPeer *peer);
+SsRouter *ss_peer_get_router (SsPeer *peer);
+
+/* One datagram from the worker's socket for this peer. */
+void ss_peer_receive (SsPeer *peer, gint64 now_us, guint8 *data, gsize len,
+                      const struct sockaddr *from, socklen_t from_len);
+gint64 ss_peer_get_next_timeout (SsPeer *peer);
+void ss_peer_handle_timeout (SsPeer *peer, gint64 now_us);
+/* Sends a DTLS close_notify; the transport reports no close event. */
+void ss_peer_close (SsPeer *peer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsPeer, ss_peer_free)
+
+G_END_DECLS

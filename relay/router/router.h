@@ -1,0 +1,76 @@
+/* A router: one lesson's media on one relay worker. It owns the lesson's
+ * producers and consumers, fans each producer's packets out to its
+ * consumers, and decides when to ask the publisher for a key frame.
+ *
+ * Sans-IO: packets and the current time come in as arguments, and packets
+ * go out through each peer's SsEndpoint. The worker calls
+ * ss_router_handle_timeout() no later than ss_router_get_next_timeout().
+ */
+#pragma once
+
+#include "router/consumer.h"
+#include "router/producer.h"
+#include "wire/rtp.h"
+
+G_BEGIN_DECLS
+
+/* Minimum spacing of key-frame requests to one producer: many subscribers
+ * asking at once cost the publisher one key frame (RFC 4585 section 3.4
+ * leaves the rate to the application). */
+#define SS_ROUTER_KEYFRAME_REQUEST_INTERVAL_US (500 * 1000)
+
+/* Receiver reports to the publisher, once a second. */
+#define SS_ROUTER_RECEIVER_REPORT_INTERVAL_US (1000 * 1000)
+
+typedef struct _SsRouter SsRouter;
+
+typedef struct {
+  guint64 rtp_packets_in;
+  guint64 rtp_packets_out;
+  guint64 rtp_packets_dropped;  /* waiting for a key frame, or no buffer */
+  guint64 keyframe_requests_sent;
+} SsRouterCounters;
+
+SsRouter *ss_router_new (const char *lesson_id, guint32 rtcp_ssrc);
+void ss_router_free (SsRouter *router);
+const char *ss_router_get_lesson_id (SsRouter *router);
+
+SsProducer *ss_router_add_producer (SsRouter *router, SsMediaKind kind,
+                                    guint32 ssrc, guint8 payload_type,
+                                    guint clock_rate,
+                                    const SsSdpFeedback *feedback,
+                                    const SsEndpoint *endpoint);
+/* Frees the producer; its consumers stay, sending nothing, until removed. */
+void ss_router_remove_producer (SsRouter *router, SsProducer *producer);
+/* The lesson's producer of that kind, or NULL. */
+SsProducer *ss_router_find_producer (SsRouter *router, SsMediaKind kind);
+guint ss_router_get_n_producers (SsRouter *router);
+
+SsConsumer *ss_router_add_consumer (SsRouter *router, SsProducer *producer,
+                                    guint32 ssrc, guint8 payload_type,
+                                    const SsEndpoint *endpoint, gint64 now_us);
+void ss_router_remove_consumer (SsRouter *router, SsConsumer *consumer);
+guint ss_router_get_n_consumers (SsRouter *router);
+
+/* A decrypted RTP packet of the producer: updates its state and sends a
+ * copy to every consumer that can take it. */
+void ss_router_on_rtp (SsRouter *router, SsProducer *producer,
+                       const guint8 *packet, gsize len, gint64 now_us);
+
+/* The publisher's sender report for a producer: each consumer gets its own
+ * report, derived from this one. */
+void ss_router_on_sender_report (SsRouter *router, SsProducer *producer,
+                                 const SsRtcpSenderReport *sr, gint64 now_us);
+
+/* A subscriber's PLI or FIR for a consumer's stream. */
+void ss_router_on_keyframe_request (SsRouter *router, SsConsumer *consumer,
+                                    gint64 now_us);
+
+gint64 ss_router_get_next_timeout (SsRouter *router);
+void ss_router_handle_timeout (SsRouter *router, gint64 now_us);
+
+const SsRouterCounters *ss_router_get_counters (SsRouter *router);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsRouter, ss_router_free)
+
+G_END_DECLS

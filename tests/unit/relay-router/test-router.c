@@ -1,0 +1,529 @@
+/* The router's fan-out, key-frame policy and RTCP derivation, driven with
+ * hand-made packets, recording endpoints and simulated time. */
+#include "router/router.h"
+#include "wire/ntp.h"
+#include "wire/rtcp.h"
+#include "wire/rtp.h"
+
+#include <string.h>
+
+#define MS 1000
+
+/* An endpoint that records what the router sends, as a transport would. */
+typedef struct {
+  gboolean connected;
+  guint8 buffer[1536];
+  GPtrArray *rtp;   /* GBytes */
+  GPtrArray *rtcp;  /* GBytes */
+} Recorder;
+
+static guint8 *
+recorder_get_buffer (gpointer user_data, gsize *cap)
+{
+  Recorder *recorder = user_data;
+  if (!recorder->connected)
+    return NULL;
+  *cap = sizeof recorder->buffer;
+  return recorder->buffer;
+}
+
+static void
+recorder_send_rtp (gpointer user_data, guint8 *packet, gsize len, gsize cap)
+{
+  Recorder *recorder = user_data;
+  g_ptr_array_add (recorder->rtp, g_bytes_new (packet, len));
+}
+
+static void
+recorder_send_rtcp (gpointer user_data, guint8 *packet, gsize len, gsize cap)
+{
+  Recorder *recorder = user_data;
+  g_ptr_array_add (recorder->rtcp, g_bytes_new (packet, len));
+}
+
+static const SsEndpointFuncs recorder_funcs = {
+  .get_buffer = recorder_get_buffer,
+  .send_rtp = recorder_send_rtp,
+  .send_rtcp = recorder_send_rtcp,
+};
+
+static void
+recorder_init (Recorder *recorder, SsEndpoint *endpoint)
+{
+  memset (recorder, 0, sizeof *recorder);
+  recorder->connected = TRUE;
+  recorder->rtp = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  recorder->rtcp = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  *endpoint = (SsEndpoint){ .funcs = &recorder_funcs, .user_data = recorder };
+}
+
+static void
+recorder_clear (Recorder *recorder)
+{
+  g_ptr_array_unref (recorder->rtp);
+  g_ptr_array_unref (recorder->rtcp);
+}
+
+static SsRtpHeader
+recorded_rtp (Recorder *recorder, guint index)
+{
+  GBytes *bytes = g_ptr_array_index (recorder->rtp, index);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  SsRtpHeader header;
+  g_assert_cmpint (ss_rtp_parse (data, len, &header), ==, SS_RTP_OK);
+  return header;
+}
+
+/* The first RTCP packet of a recorded compound. */
+static SsRtcpPacket
+recorded_rtcp (Recorder *recorder, guint index)
+{
+  GBytes *bytes = g_ptr_array_index (recorder->rtcp, index);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  SsRtcpIter iter;
+  SsRtcpPacket packet;
+  ss_rtcp_iter_init (&iter, data, len);
+  g_assert_true (ss_rtcp_iter_next (&iter, &packet));
+  return packet;
+}
+
+#define PUBLISHER_VIDEO_SSRC 0x11111111
+#define PUBLISHER_AUDIO_SSRC 0x22222222
+#define RELAY_RTCP_SSRC 0x33333333
+
+/* A VP8 RTP packet: descriptor with S=1 and PID 0, then a payload header
+ * whose P bit tells key frame (0) from delta frame (1), RFC 7741 4.3. */
+static gsize
+make_vp8 (guint8 *out, guint16 sequence, guint32 timestamp, gboolean keyframe,
+          gboolean start)
+{
+  out[0] = 0x80;
+  out[1] = 96;
+  out[2] = (guint8) (sequence >> 8);
+  out[3] = (guint8) sequence;
+  out[4] = (guint8) (timestamp >> 24);
+  out[5] = (guint8) (timestamp >> 16);
+  out[6] = (guint8) (timestamp >> 8);
+  out[7] = (guint8) timestamp;
+  out[8] = 0x11;
+  out[9] = 0x11;
+  out[10] = 0x11;
+  out[11] = 0x11;
+  out[12] = start ? 0x10 : 0x00;
+  out[13] = keyframe ? 0x10 : 0x11;
+  memset (out + 14, 0xAB, 86);
+  return 100;
+}
+
+static gsize
+make_opus (guint8 *out, guint16 sequence, guint32 timestamp)
+{
+  out[0] = 0x80;
+  out[1] = 111;
+  out[2] = (guint8) (sequence >> 8);
+  out[3] = (guint8) sequence;
+  out[4] = (guint8) (timestamp >> 24);
+  out[5] = (guint8) (timestamp >> 16);
+  out[6] = (guint8) (timestamp >> 8);
+  out[7] = (guint8) timestamp;
+  out[8] = 0x22;
+  out[9] = 0x22;
+  out[10] = 0x22;
+  out[11] = 0x22;
+  memset (out + 12, 0xCD, 60);
+  return 72;
+}
+
+typedef struct {
+  SsRouter *router;
+  Recorder publisher;
+  SsEndpoint publisher_endpoint;
+  SsProducer *video;
+  SsProducer *audio;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  SsSdpFeedback feedback = { .nack_pli = TRUE, .ccm_fir = TRUE };
+
+  f->router = ss_router_new ("math-1", RELAY_RTCP_SSRC);
+  recorder_init (&f->publisher, &f->publisher_endpoint);
+  f->video = ss_router_add_producer (f->router, SS_MEDIA_VIDEO,
+                                     PUBLISHER_VIDEO_SSRC, 96, 90000,
+                                     &feedback, &f->publisher_endpoint);
+  f->audio = ss_router_add_producer (f->router, SS_MEDIA_AUDIO,
+                                     PUBLISHER_AUDIO_SSRC, 111, 48000,
+                                     &feedback, &f->publisher_endpoint);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  ss_router_free (f->router);
+  recorder_clear (&f->publisher);
+}
+
+static void
+send_vp8 (Fixture *f, guint16 sequence, guint32 timestamp, gboolean keyframe,
+          gint64 now_us)
+{
+  guint8 packet[128];
+  gsize len = make_vp8 (packet, sequence, timestamp, keyframe, TRUE);
+  ss_router_on_rtp (f->router, f->video, packet, len, now_us);
+}
+
+static guint
+count_plis (Recorder *publisher)
+{
+  guint n = 0;
+  for (guint i = 0; i < publisher->rtcp->len; i++)
+    {
+      SsRtcpPacket packet = recorded_rtcp (publisher, i);
+      if (packet.packet_type == SS_RTCP_TYPE_PSFB &&
+          packet.count == SS_RTCP_PSFB_PLI)
+        n++;
+    }
+  return n;
+}
+
+static void
+test_fanout_rewrites_per_consumer (Fixture *f, gconstpointer data)
+{
+  Recorder a, b;
+  SsEndpoint ea, eb;
+  recorder_init (&a, &ea);
+  recorder_init (&b, &eb);
+  SsConsumer *ca = ss_router_add_consumer (f->router, f->video, 1001, 100, &ea, 0);
+  SsConsumer *cb = ss_router_add_consumer (f->router, f->video, 1002, 96, &eb, 0);
+
+  send_vp8 (f, 500, 9000, TRUE, 10 * MS);
+  send_vp8 (f, 501, 9000, FALSE, 11 * MS);
+  send_vp8 (f, 502, 12000, FALSE, 40 * MS);
+
+  g_assert_cmpuint (a.rtp->len, ==, 3);
+  g_assert_cmpuint (b.rtp->len, ==, 3);
+
+  SsRtpHeader first = recorded_rtp (&a, 0);
+  g_assert_cmpuint (first.ssrc, ==, 1001);
+  g_assert_cmpuint (first.payload_type, ==, 100);
+  g_assert_cmpuint (first.timestamp, ==, 9000);
+  g_assert_cmpuint (first.payload_len, ==, 88);
+  for (guint i = 1; i < 3; i++)
+    {
+      SsRtpHeader header = recorded_rtp (&a, i);
+      g_assert_cmpuint (header.sequence, ==, (guint16) (first.sequence + i));
+    }
+
+  SsRtpHeader other = recorded_rtp (&b, 0);
+  g_assert_cmpuint (other.ssrc, ==, 1002);
+  g_assert_cmpuint (other.payload_type, ==, 96);
+  g_assert_cmpuint (ca->packets_sent, ==, 3);
+  g_assert_cmpuint (cb->octets_sent, ==, 3 * 88);
+
+  recorder_clear (&a);
+  recorder_clear (&b);
+}
+
+static void
+test_video_waits_for_keyframe (Fixture *f, gconstpointer data)
+{
+  Recorder a;
+  SsEndpoint ea;
+  recorder_init (&a, &ea);
+  SsConsumer *consumer =
+      ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+
+  send_vp8 (f, 10, 1000, FALSE, 10 * MS);
+  send_vp8 (f, 11, 1000, FALSE, 11 * MS);
+  g_assert_cmpuint (a.rtp->len, ==, 0);
+  g_assert_true (consumer->waiting_keyframe);
+
+  /* A middle packet of a key frame (S=0) cannot start the stream either. */
+  guint8 packet[128];
+  gsize len = make_vp8 (packet, 12, 2000, TRUE, FALSE);
+  ss_router_on_rtp (f->router, f->video, packet, len, 12 * MS);
+  g_assert_cmpuint (a.rtp->len, ==, 0);
+
+  send_vp8 (f, 13, 3000, TRUE, 40 * MS);
+  send_vp8 (f, 14, 6000, FALSE, 70 * MS);
+  g_assert_cmpuint (a.rtp->len, ==, 2);
+  g_assert_false (consumer->waiting_keyframe);
+  g_assert_cmpuint (ss_router_get_counters (f->router)->rtp_packets_dropped, ==, 3);
+
+  recorder_clear (&a);
+}
+
+static void
+test_audio_starts_at_once (Fixture *f, gconstpointer data)
+{
+  Recorder a;
+  SsEndpoint ea;
+  recorder_init (&a, &ea);
+  ss_router_add_consumer (f->router, f->audio, 2001, 111, &ea, 0);
+
+  guint8 packet[128];
+  gsize len = make_opus (packet, 77, 960);
+  ss_router_on_rtp (f->router, f->audio, packet, len, 10 * MS);
+
+  g_assert_cmpuint (a.rtp->len, ==, 1);
+  g_assert_cmpuint (recorded_rtp (&a, 0).ssrc, ==, 2001);
+  /* Audio joins need no key frame, so no PLI either. */
+  g_assert_cmpuint (count_plis (&f->publisher), ==, 0);
+  recorder_clear (&a);
+}
+
+static void
+test_keyframe_requests_throttled (Fixture *f, gconstpointer data)
+{
+  Recorder a, b;
+  SsEndpoint ea, eb;
+  recorder_init (&a, &ea);
+  recorder_init (&b, &eb);
+
+  ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+  g_assert_cmpuint (count_plis (&f->publisher), ==, 1);
+
+  SsRtcpPacket pli = recorded_rtcp (&f->publisher, 0);
+  guint32 sender_ssrc, media_ssrc;
+  g_assert_true (ss_rtcp_parse_feedback (&pli, &sender_ssrc, &media_ssrc));
+  g_assert_cmpuint (sender_ssrc, ==, RELAY_RTCP_SSRC);
+  g_assert_cmpuint (media_ssrc, ==, PUBLISHER_VIDEO_SSRC);
+
+  /* A second subscriber 100 ms later shares the first request. */
+  SsConsumer *cb = ss_router_add_consumer (f->router, f->video, 1002, 96, &eb,
+                                           100 * MS);
+  g_assert_cmpuint (count_plis (&f->publisher), ==, 1);
+
+  /* Subscribers' own PLIs inside the interval are absorbed too. */
+  ss_router_on_keyframe_request (f->router, cb, 200 * MS);
+  g_assert_cmpuint (count_plis (&f->publisher), ==, 1);
+  g_assert_cmpuint (cb->keyframe_requests_received, ==, 1);
+
+  /* Still no key frame after the interval: the timer asks again. */
+  g_assert_cmpint (ss_router_get_next_timeout (f->router), <=, 500 * MS);
+  ss_router_handle_timeout (f->router, 500 * MS);
+  g_assert_cmpuint (count_plis (&f->publisher), ==, 2);
+
+  /* Once the key frame reached both, nothing more is asked. */
+  send_vp8 (f, 1, 3000, TRUE, 600 * MS);
+  ss_router_handle_timeout (f->router, 1200 * MS);
+  ss_router_handle_timeout (f->router, 2400 * MS);
+  g_assert_cmpuint (count_plis (&f->publisher), ==, 2);
+
+  recorder_clear (&a);
+  recorder_clear (&b);
+}
+
+static void
+test_keyframe_before_connected_is_requested_again (Fixture *f,
+                                                   gconstpointer data)
+{
+  Recorder a;
+  SsEndpoint ea;
+  recorder_init (&a, &ea);
+  a.connected = FALSE;
+
+  SsConsumer *consumer =
+      ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+  g_assert_cmpuint (count_plis (&f->publisher), ==, 1);
+
+  /* The publisher's key frame comes while the subscriber's DTLS is still
+   * in progress: it cannot be delivered, so the consumer keeps waiting. */
+  send_vp8 (f, 1, 3000, TRUE, 100 * MS);
+  g_assert_true (consumer->waiting_keyframe);
+
+  a.connected = TRUE;
+  ss_router_handle_timeout (f->router, 600 * MS);
+  g_assert_cmpuint (count_plis (&f->publisher), ==, 2);
+
+  send_vp8 (f, 2, 6000, TRUE, 700 * MS);
+  g_assert_false (consumer->waiting_keyframe);
+  g_assert_cmpuint (a.rtp->len, ==, 1);
+  recorder_clear (&a);
+}
+
+static void
+test_fir_when_publisher_lacks_pli (Fixture *f, gconstpointer data)
+{
+  SsSdpFeedback fir_only = { .ccm_fir = TRUE };
+  Recorder publisher, a;
+  SsEndpoint ep, ea;
+  recorder_init (&publisher, &ep);
+  recorder_init (&a, &ea);
+
+  g_autoptr (SsRouter) router = ss_router_new ("art-2", RELAY_RTCP_SSRC);
+  SsProducer *video = ss_router_add_producer (router, SS_MEDIA_VIDEO, 77, 96,
+                                              90000, &fir_only, &ep);
+  ss_router_add_consumer (router, video, 1001, 96, &ea, 0);
+  ss_router_handle_timeout (router, 600 * MS);
+
+  g_assert_cmpuint (publisher.rtcp->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      SsRtcpPacket fir = recorded_rtcp (&publisher, i);
+      guint8 sequence = 0;
+      g_assert_cmpuint (fir.packet_type, ==, SS_RTCP_TYPE_PSFB);
+      g_assert_cmpuint (fir.count, ==, SS_RTCP_PSFB_FIR);
+      g_assert_true (ss_rtcp_fir_find (&fir, 77, &sequence));
+      /* Each new request increments the command sequence number (RFC
+       * 5104 section 4.3.1.1). */
+      g_assert_cmpuint (sequence, ==, i + 1);
+    }
+  recorder_clear (&publisher);
+  recorder_clear (&a);
+}
+
+static void
+test_sequence_continues_across_wrap (Fixture *f, gconstpointer data)
+{
+  Recorder a;
+  SsEndpoint ea;
+  recorder_init (&a, &ea);
+  ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+
+  guint16 sequences[] = { 65533, 65534, 65535, 0, 1 };
+  for (guint i = 0; i < G_N_ELEMENTS (sequences); i++)
+    send_vp8 (f, sequences[i], 3000, i == 0, (gint64) i * MS);
+
+  g_assert_cmpuint (a.rtp->len, ==, 5);
+  guint16 first = recorded_rtp (&a, 0).sequence;
+  for (guint i = 1; i < 5; i++)
+    g_assert_cmpuint (recorded_rtp (&a, i).sequence, ==, (guint16) (first + i));
+  recorder_clear (&a);
+}
+
+static void
+test_sender_report_derived (Fixture *f, gconstpointer data)
+{
+  Recorder a;
+  SsEndpoint ea;
+  recorder_init (&a, &ea);
+  SsConsumer *consumer =
+      ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+
+  send_vp8 (f, 1, 3000, TRUE, 10 * MS);
+  send_vp8 (f, 2, 6000, FALSE, 43 * MS);
+
+  SsRtcpSenderReport lead_sr = {
+    .ssrc = PUBLISHER_VIDEO_SSRC,
+    .ntp_timestamp = G_GUINT64_CONSTANT (0xE1E2E3E4A0000000),
+    .rtp_timestamp = 6000,
+    .packet_count = 99,
+    .octet_count = 9999,
+  };
+  ss_router_on_sender_report (f->router, f->video, &lead_sr, 50 * MS);
+
+  g_assert_cmpuint (a.rtcp->len, ==, 1);
+  SsRtcpPacket packet = recorded_rtcp (&a, 0);
+  SsRtcpSenderReport sr;
+  g_assert_true (ss_rtcp_parse_sr (&packet, &sr));
+  g_assert_cmpuint (sr.ssrc, ==, 1001);
+  g_assert_cmpuint (sr.ntp_timestamp, ==, lead_sr.ntp_timestamp);
+  g_assert_cmpuint (sr.rtp_timestamp, ==, 6000);
+  g_assert_cmpuint (sr.packet_count, ==, 2);
+  g_assert_cmpuint (sr.octet_count, ==, 2 * 88);
+
+  /* The subscriber answers 600 ms later, having held the report 500 ms:
+   * the round trip is the remaining 100 ms. */
+  SsRtcpReportBlock block = {
+    .ssrc = 1001,
+    .lsr = ss_ntp_middle32 (lead_sr.ntp_timestamp),
+    .dlsr = 65536 / 2,
+  };
+  ss_consumer_on_report_block (consumer, &block, 650 * MS);
+  g_assert_cmpint (consumer->rtt_us, ==, 100 * MS);
+  recorder_clear (&a);
+}
+
+static void
+test_receiver_report_to_publisher (Fixture *f, gconstpointer data)
+{
+  /* 10 packets with sequence 5 missing. */
+  for (guint16 seq = 1; seq <= 10; seq++)
+    if (seq != 5)
+      send_vp8 (f, seq, seq * 3000u, seq == 1, seq * 33 * MS);
+
+  ss_router_handle_timeout (f->router, 400 * MS);
+
+  gboolean found = FALSE;
+  for (guint i = 0; i < f->publisher.rtcp->len; i++)
+    {
+      SsRtcpPacket packet = recorded_rtcp (&f->publisher, i);
+      SsRtcpReceiverReport rr;
+      if (packet.packet_type != SS_RTCP_TYPE_RR)
+        continue;
+      g_assert_true (ss_rtcp_parse_rr (&packet, &rr));
+      g_assert_cmpuint (rr.ssrc, ==, RELAY_RTCP_SSRC);
+      g_assert_cmpuint (rr.n_blocks, ==, 1);
+      g_assert_cmpuint (rr.blocks[0].ssrc, ==, PUBLISHER_VIDEO_SSRC);
+      g_assert_cmpint (rr.blocks[0].cumulative_lost, ==, 1);
+      g_assert_cmpuint (rr.blocks[0].highest_sequence, ==, 10);
+      found = TRUE;
+    }
+  g_assert_true (found);
+  /* The audio producer received nothing, so it gets no report block. */
+  g_assert_cmpint (ss_router_get_next_timeout (f->router), ==, 1400 * MS);
+}
+
+static void
+test_producer_removed_under_consumer (Fixture *f, gconstpointer data)
+{
+  Recorder a;
+  SsEndpoint ea;
+  recorder_init (&a, &ea);
+  SsConsumer *consumer =
+      ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+
+  ss_router_remove_producer (f->router, f->video);
+  f->video = NULL;
+  g_assert_null (consumer->producer);
+  g_assert_null (ss_router_find_producer (f->router, SS_MEDIA_VIDEO));
+
+  ss_router_on_keyframe_request (f->router, consumer, 10 * MS);
+  ss_router_handle_timeout (f->router, 5000 * MS);
+  ss_router_remove_consumer (f->router, consumer);
+  g_assert_cmpuint (ss_router_get_n_consumers (f->router), ==, 0);
+  recorder_clear (&a);
+}
+
+static void
+test_padding_only_not_forwarded (Fixture *f, gconstpointer data)
+{
+  Recorder a;
+  SsEndpoint ea;
+  recorder_init (&a, &ea);
+  ss_router_add_consumer (f->router, f->audio, 2001, 111, &ea, 0);
+
+  /* RTP header with P set and the whole payload padding (RFC 3550 5.1). */
+  guint8 packet[32] = { 0xA0, 111, 0, 9, 0, 0, 0, 1, 0x22, 0x22, 0x22, 0x22 };
+  packet[31] = 20;
+  ss_router_on_rtp (f->router, f->audio, packet, sizeof packet, 0);
+  g_assert_cmpuint (a.rtp->len, ==, 0);
+  recorder_clear (&a);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/router/fanout-rewrites-per-consumer", test_fanout_rewrites_per_consumer);
+  ADD ("/router/video-waits-for-keyframe", test_video_waits_for_keyframe);
+  ADD ("/router/audio-starts-at-once", test_audio_starts_at_once);
+  ADD ("/router/keyframe-requests-throttled", test_keyframe_requests_throttled);
+  ADD ("/router/keyframe-before-connected", test_keyframe_before_connected_is_requested_again);
+  ADD ("/router/fir-when-publisher-lacks-pli", test_fir_when_publisher_lacks_pli);
+  ADD ("/router/sequence-continues-across-wrap", test_sequence_continues_across_wrap);
+  ADD ("/router/sender-report-derived", test_sender_report_derived);
+  ADD ("/router/receiver-report-to-publisher", test_receiver_report_to_publisher);
+  ADD ("/router/producer-removed-under-consumer", test_producer_removed_under_consumer);
+  ADD ("/router/padding-only-not-forwarded", test_padding_only_not_forwarded);
+
+  return g_test_run ();
+}

@@ -1,0 +1,329 @@
+/* Offer parsing and answer writing, on offers shaped like the ones
+ * GStreamer's webrtcbin and Chromium send. */
+#include "sdp/sdp-answer.h"
+#include "sdp/sdp-offer.h"
+
+#include <gst/sdp/sdp.h>
+#include <string.h>
+
+/* A publisher's offer as webrtcbin writes it: send-only VP8 and Opus,
+ * bundled, session-less ICE attributes on each m-line. */
+static const char *lead_offer =
+    "v=0\r\n"
+    "o=- 1234567890 0 IN IP4 0.0.0.0\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=group:BUNDLE video0 audio1\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=setup:actpass\r\n"
+    "a=ice-ufrag:Xy7Q\r\n"
+    "a=ice-pwd:KxwM0q4bN9a1c2d3e4f5g6h7\r\n"
+    "a=rtcp-mux\r\n"
+    "a=rtcp-rsize\r\n"
+    "a=sendonly\r\n"
+    "a=rtpmap:96 VP8/90000\r\n"
+    "a=rtcp-fb:96 nack\r\n"
+    "a=rtcp-fb:96 nack pli\r\n"
+    "a=rtcp-fb:96 ccm fir\r\n"
+    "a=ssrc:2222 msid:user1/video0 lead\r\n"
+    "a=ssrc:2222 cname:user1@host\r\n"
+    "a=mid:video0\r\n"
+    "a=fingerprint:sha-256 "
+    "aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99\r\n"
+    "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=bundle-only\r\n"
+    "a=setup:actpass\r\n"
+    "a=ice-ufrag:Xy7Q\r\n"
+    "a=ice-pwd:KxwM0q4bN9a1c2d3e4f5g6h7\r\n"
+    "a=rtcp-mux\r\n"
+    "a=sendonly\r\n"
+    "a=rtpmap:111 OPUS/48000/2\r\n"
+    "a=fmtp:111 useinbandfec=1\r\n"
+    "a=ssrc:3333 cname:user1@host\r\n"
+    "a=mid:audio1\r\n"
+    "a=fingerprint:sha-256 "
+    "aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99\r\n";
+
+/* A receive-only offer as Chromium writes it: several video codecs with
+ * VP8 not first, an FID group for RTX, session-level fingerprint. */
+static const char *browser_offer =
+    "v=0\r\n"
+    "o=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0 1\r\n"
+    "a=fingerprint:sha-256 "
+    "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:abcd\r\n"
+    "a=ice-pwd:0123456789abcdefghijklmn\r\n"
+    "a=setup:actpass\r\n"
+    "a=mid:0\r\n"
+    "a=recvonly\r\n"
+    "a=rtcp-mux\r\n"
+    "a=rtpmap:111 opus/48000/2\r\n"
+    "a=rtcp-fb:111 transport-cc\r\n"
+    "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+    "a=rtpmap:63 red/48000/2\r\n"
+    "a=rtpmap:9 G722/8000\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 102 103 96 97\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:abcd\r\n"
+    "a=ice-pwd:0123456789abcdefghijklmn\r\n"
+    "a=setup:actpass\r\n"
+    "a=mid:1\r\n"
+    "a=recvonly\r\n"
+    "a=rtcp-mux\r\n"
+    "a=rtcp-rsize\r\n"
+    "a=rtpmap:102 H264/90000\r\n"
+    "a=rtpmap:103 rtx/90000\r\n"
+    "a=fmtp:103 apt=102\r\n"
+    "a=rtpmap:96 VP8/90000\r\n"
+    "a=rtcp-fb:96 goog-remb\r\n"
+    "a=rtcp-fb:96 nack\r\n"
+    "a=rtcp-fb:96 nack pli\r\n"
+    "a=rtpmap:97 rtx/90000\r\n"
+    "a=fmtp:97 apt=96\r\n";
+
+static char *
+replace (const char *text, const char *from, const char *to)
+{
+  g_auto (GStrv) parts = g_strsplit (text, from, -1);
+  return g_strjoinv (to, parts);
+}
+
+static void
+test_offer_lead (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SsSdpOffer) offer = ss_sdp_offer_parse (lead_offer, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (offer);
+  g_assert_cmpstr (offer->ice_ufrag, ==, "Xy7Q");
+  g_assert_cmpstr (offer->ice_pwd, ==, "KxwM0q4bN9a1c2d3e4f5g6h7");
+  g_assert_true (g_str_has_prefix (offer->fingerprint, "AA:BB:CC"));
+  g_assert_cmpuint (offer->media->len, ==, 2);
+
+  const SsSdpMedia *video = ss_sdp_offer_find_media (offer, SS_MEDIA_VIDEO);
+  g_assert_nonnull (video);
+  g_assert_cmpuint (video->payload_type, ==, 96);
+  g_assert_cmpuint (video->clock_rate, ==, 90000);
+  g_assert_cmpuint (video->ssrc, ==, 2222);
+  g_assert_cmpint (video->direction, ==, SS_DIRECTION_SENDONLY);
+  g_assert_true (video->feedback.nack_pli);
+  g_assert_true (video->feedback.ccm_fir);
+  g_assert_cmpstr (video->cname, ==, "user1@host");
+
+  /* bundle-only with port 0 is still accepted (RFC 8843 section 6). */
+  const SsSdpMedia *audio = ss_sdp_offer_find_media (offer, SS_MEDIA_AUDIO);
+  g_assert_nonnull (audio);
+  g_assert_cmpuint (audio->payload_type, ==, 111);
+  g_assert_cmpuint (audio->channels, ==, 2);
+  g_assert_cmpstr (audio->fmtp, ==, "useinbandfec=1");
+  g_assert_cmpuint (audio->ssrc, ==, 3333);
+}
+
+static void
+test_offer_browser_picks_vp8 (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SsSdpOffer) offer = ss_sdp_offer_parse (browser_offer, &error);
+
+  g_assert_no_error (error);
+  const SsSdpMedia *video = ss_sdp_offer_find_media (offer, SS_MEDIA_VIDEO);
+  g_assert_nonnull (video);
+  g_assert_cmpuint (video->payload_type, ==, 96);
+  g_assert_true (video->feedback.nack);
+  g_assert_true (video->feedback.nack_pli);
+  g_assert_false (video->feedback.ccm_fir);
+  g_assert_cmpint (video->direction, ==, SS_DIRECTION_RECVONLY);
+  g_assert_cmpuint (video->ssrc, ==, 0);
+
+  const SsSdpMedia *audio = ss_sdp_offer_find_media (offer, SS_MEDIA_AUDIO);
+  g_assert_cmpuint (audio->payload_type, ==, 111);
+  g_assert_cmpstr (audio->fmtp, ==, "minptime=10;useinbandfec=1");
+  /* Session-level fingerprint, upper-cased. */
+  g_assert_true (g_str_has_prefix (offer->fingerprint, "01:23:45"));
+}
+
+typedef struct {
+  const char *from;
+  const char *to;
+  const char *expected_message;
+} OfferDefect;
+
+static void
+test_offer_defects_rejected (void)
+{
+  const OfferDefect defects[] = {
+    { "a=ice-ufrag:Xy7Q\r\n", "", "ice-ufrag" },
+    { "a=fingerprint:sha-256", "a=fingerprint:sha-1", "SHA-256" },
+    { "a=rtcp-mux\r\n", "", "rtcp-mux" },
+    { "a=group:BUNDLE video0 audio1\r\n", "", "BUNDLE" },
+    { "a=setup:actpass", "a=setup:passive", "DTLS server" },
+    { "VP8/90000", "H264/90000", NULL },
+    { "KxwM0q4bN9a1c2d3e4f5g6h7", "short", "length" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (defects); i++)
+    {
+      g_autofree char *text =
+          replace (lead_offer, defects[i].from, defects[i].to);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (SsSdpOffer) offer = ss_sdp_offer_parse (text, &error);
+
+      if (defects[i].expected_message == NULL)
+        {
+          /* Only the video m-line is lost: the audio still carries it. */
+          g_assert_no_error (error);
+          g_assert_null (ss_sdp_offer_find_media (offer, SS_MEDIA_VIDEO));
+          continue;
+        }
+      g_assert_null (offer);
+      g_assert_error (error, SS_SDP_ERROR, SS_SDP_ERROR_UNSUPPORTED);
+      if (strstr (error->message, defects[i].expected_message) == NULL)
+        g_error ("defect %u: message '%s' does not mention '%s'", i,
+                 error->message, defects[i].expected_message);
+    }
+}
+
+static void
+test_offer_garbage_rejected (void)
+{
+  const char *inputs[] = { "", "hello", "v=0\r\n", "m=video\r\n",
+                           "v=0\r\nm=audio 9 RTP/AVP\r\n" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (SsSdpOffer) offer = ss_sdp_offer_parse (inputs[i], &error);
+      g_assert_null (offer);
+      g_assert_nonnull (error);
+    }
+}
+
+static const char *const relay_addresses[] = { "127.0.0.1", "10.1.2.3", NULL };
+
+static const SsSdpAnswerTransport relay_transport = {
+  .ice_ufrag = "rlyufrag",
+  .ice_pwd = "relaypasswordrelaypassword123456",
+  .fingerprint = "12:34",
+  .addresses = relay_addresses,
+  .port = 40000,
+};
+
+static GstSDPMessage *
+parse_answer (const char *text)
+{
+  GstSDPMessage *msg = NULL;
+  g_assert_cmpint (gst_sdp_message_new_from_text (text, &msg), ==, GST_SDP_OK);
+  return msg;
+}
+
+static void
+test_answer_publisher (void)
+{
+  g_autoptr (SsSdpOffer) offer = ss_sdp_offer_parse (lead_offer, NULL);
+  g_autofree char *text = ss_sdp_answer_build (offer, &relay_transport, NULL, 0);
+  GstSDPMessage *msg = parse_answer (text);
+
+  g_assert_nonnull (gst_sdp_message_get_attribute_val (msg, "ice-lite"));
+  g_assert_cmpstr (gst_sdp_message_get_attribute_val (msg, "group"), ==,
+                   "BUNDLE video0 audio1");
+  g_assert_cmpuint (gst_sdp_message_medias_len (msg), ==, 2);
+
+  const GstSDPMedia *video = gst_sdp_message_get_media (msg, 0);
+  g_assert_cmpstr (gst_sdp_media_get_media (video), ==, "video");
+  g_assert_cmpuint (gst_sdp_media_get_port (video), ==, 40000);
+  g_assert_cmpstr (gst_sdp_media_get_format (video, 0), ==, "96");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (video, "setup"), ==, "passive");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (video, "mid"), ==, "video0");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (video, "fingerprint"), ==,
+                   "sha-256 12:34");
+  g_assert_nonnull (gst_sdp_media_get_attribute_val (video, "recvonly"));
+  g_assert_nonnull (gst_sdp_media_get_attribute_val (video, "rtcp-mux"));
+  g_assert_nonnull (gst_sdp_media_get_attribute_val (video, "end-of-candidates"));
+  g_assert_null (gst_sdp_media_get_attribute_val (video, "ssrc"));
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val_n (video, "candidate", 0), ==,
+                   "1 1 udp 2130706431 127.0.0.1 40000 typ host");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val_n (video, "candidate", 1), ==,
+                   "2 1 udp 2130706175 10.1.2.3 40000 typ host");
+
+  /* Only the feedback the relay acts on is accepted. */
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val_n (video, "rtcp-fb", 0), ==,
+                   "96 nack pli");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val_n (video, "rtcp-fb", 1), ==,
+                   "96 ccm fir");
+  g_assert_null (gst_sdp_media_get_attribute_val_n (video, "rtcp-fb", 2));
+
+  const GstSDPMedia *audio = gst_sdp_message_get_media (msg, 1);
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (audio, "rtpmap"), ==,
+                   "111 OPUS/48000/2");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (audio, "fmtp"), ==,
+                   "111 useinbandfec=1");
+  gst_sdp_message_free (msg);
+}
+
+static void
+test_answer_subscriber (void)
+{
+  g_autoptr (SsSdpOffer) offer = ss_sdp_offer_parse (browser_offer, NULL);
+  /* m-line 0 (audio) gets no stream: nothing published for it. */
+  SsSdpSendStream streams[2] = {
+    { .ssrc = 0 },
+    { .ssrc = 987654, .cname = "relay", .msid_stream = "math-1",
+      .msid_track = "video" },
+  };
+  g_autofree char *text =
+      ss_sdp_answer_build (offer, &relay_transport, streams, 2);
+  GstSDPMessage *msg = parse_answer (text);
+
+  const GstSDPMedia *audio = gst_sdp_message_get_media (msg, 0);
+  g_assert_nonnull (gst_sdp_media_get_attribute_val (audio, "inactive"));
+
+  const GstSDPMedia *video = gst_sdp_message_get_media (msg, 1);
+  g_assert_cmpstr (gst_sdp_media_get_format (video, 0), ==, "96");
+  g_assert_cmpuint (gst_sdp_media_formats_len (video), ==, 1);
+  g_assert_nonnull (gst_sdp_media_get_attribute_val (video, "sendonly"));
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (video, "ssrc"), ==,
+                   "987654 cname:relay");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (video, "msid"), ==,
+                   "math-1 video");
+  gst_sdp_message_free (msg);
+}
+
+static void
+test_answer_rejected_mline (void)
+{
+  g_autofree char *text = replace (lead_offer, "VP8/90000", "H264/90000");
+  g_autoptr (SsSdpOffer) offer = ss_sdp_offer_parse (text, NULL);
+  g_autofree char *answer = ss_sdp_answer_build (offer, &relay_transport, NULL, 0);
+  GstSDPMessage *msg = parse_answer (answer);
+
+  g_assert_cmpstr (gst_sdp_message_get_attribute_val (msg, "group"), ==,
+                   "BUNDLE audio1");
+  const GstSDPMedia *video = gst_sdp_message_get_media (msg, 0);
+  g_assert_cmpuint (gst_sdp_media_get_port (video), ==, 0);
+  gst_sdp_message_free (msg);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sdp/offer/lead", test_offer_lead);
+  g_test_add_func ("/sdp/offer/browser-picks-vp8", test_offer_browser_picks_vp8);
+  g_test_add_func ("/sdp/offer/defects-rejected", test_offer_defects_rejected);
+  g_test_add_func ("/sdp/offer/garbage-rejected", test_offer_garbage_rejected);
+  g_test_add_func ("/sdp/answer/publisher", test_answer_publisher);
+  g_test_add_func ("/sdp/answer/subscriber", test_answer_subscriber);
+  g_test_add_func ("/sdp/answer/rejected-mline", test_answer_rejected_mline);
+
+  return g_test_run ();
+}
