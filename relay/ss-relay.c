@@ -375,3 +375,16 @@ ss_relay_free (SsRelay *relay)
   g_free (relay->lessons_per_worker);
   g_free (relay);
 }
+
+guint
+ss_relay_get_n_workers (SsRelay *relay)
+{
+  return relay->workers->len;
+}
+
+guint16
+ss_relay_get_port (SsRelay *relay, guint worker_index)
+{
+  g_return_val_if_fail (worker_index < relay->workers->len, 0);
+  return ss_worker_get_port (g_ptr_array_index (relay->workers, worker_index));
+}

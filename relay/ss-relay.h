@@ -66,6 +66,10 @@ SsRelay *ss_relay_new (const SsRelayConfig *config,
                        GError **error);
 void ss_relay_free (SsRelay *relay);
 
+guint ss_relay_get_n_workers (SsRelay *relay);
+/* The UDP port worker i listens on (useful when port_base was 0). */
+guint16 ss_relay_get_port (SsRelay *relay, guint worker_index);
+
 /* The lead's offer: creates the lesson's router if needed, a transport for
  * the peer and a producer per offered stream. */
 void ss_relay_publish (SsRelay *relay,

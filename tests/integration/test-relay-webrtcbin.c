@@ -1,0 +1,548 @@
+/* The relay against real WebRTC peers: GStreamer webrtcbin publishers and
+ * subscribers in this process, talking ICE, DTLS and SRTP to an in-process
+ * relay over 127.0.0.1. No server and no agent: this checks the media
+ * plane on its own, including its handling of bad peers. */
+#include "ss-relay.h"
+
+#include <agent.h>
+#include <gio/gio.h>
+#include <gst/gst.h>
+#include <gst/sdp/sdp.h>
+#define GST_USE_UNSTABLE_API
+#include <gst/webrtc/webrtc.h>
+#include <string.h>
+
+#define LESSON "lesson-it"
+
+typedef struct {
+  const char *name;
+  GstElement *pipeline;
+  GstElement *webrtcbin;
+  gint video_frames;     /* atomic: decoded (subscriber) */
+  gint audio_buffers;    /* atomic: decoded (subscriber) */
+  gint keyframes;        /* atomic: encoded (publisher) */
+  gboolean answered;
+  char *relay_error;
+  char *closed_reason;
+} Peer;
+
+typedef struct {
+  SsRelay *relay;
+  GMainLoop *loop;
+  GPtrArray *peers;
+} World;
+
+static World world;
+
+static Peer *
+find_peer (const char *name)
+{
+  for (guint i = 0; i < world.peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (world.peers, i);
+      if (g_strcmp0 (peer->name, name) == 0)
+        return peer;
+    }
+  return NULL;
+}
+
+static void
+on_relay_event (SsRelay *relay, const char *lesson_id, const char *peer_id,
+                SsRelayPeerEvent event, const char *reason, gpointer user_data)
+{
+  Peer *peer = find_peer (peer_id);
+  g_test_message ("relay event for %s: %s %s", peer_id,
+                  event == SS_RELAY_PEER_CONNECTED ? "connected" : "closed",
+                  reason != NULL ? reason : "");
+  if (peer != NULL && event == SS_RELAY_PEER_CLOSED)
+    peer->closed_reason = g_strdup (reason);
+}
+
+/* ---- webrtcbin set-up ---- */
+
+static void
+configure_ice (GstElement *webrtcbin)
+{
+  g_autoptr (GObject) ice = NULL;
+  g_autoptr (GObject) agent = NULL;
+  NiceAddress address;
+
+  g_object_get (webrtcbin, "ice-agent", &ice, NULL);
+  g_object_set (ice, "ice-tcp", FALSE, NULL);
+  g_object_get (ice, "agent", &agent, NULL);
+  g_object_set (agent, "upnp", FALSE, NULL);
+
+  nice_address_init (&address);
+  g_assert_true (nice_address_set_from_string (&address, "127.0.0.1"));
+  g_assert_true (nice_agent_add_local_address (NICE_AGENT (agent), &address));
+}
+
+static GstStructure *
+wait_promise (GstPromise *promise)
+{
+  /* webrtcbin resolves from its own thread; 10 s is far beyond normal. */
+  GstPromiseResult result = gst_promise_wait (promise);
+  g_assert_cmpint (result, ==, GST_PROMISE_RESULT_REPLIED);
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  g_assert_nonnull (reply);
+  return gst_structure_copy (reply);
+}
+
+static char *
+create_offer (Peer *peer)
+{
+  GstPromise *promise = gst_promise_new ();
+  g_signal_emit_by_name (peer->webrtcbin, "create-offer", NULL, promise);
+  g_autoptr (GstStructure) reply = wait_promise (promise);
+  gst_promise_unref (promise);
+
+  GstWebRTCSessionDescription *offer = NULL;
+  gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                     &offer, NULL);
+  g_assert_nonnull (offer);
+
+  promise = gst_promise_new ();
+  g_signal_emit_by_name (peer->webrtcbin, "set-local-description", offer,
+                         promise);
+  gst_promise_wait (promise);
+  gst_promise_unref (promise);
+
+  char *text = gst_sdp_message_as_text (offer->sdp);
+  gst_webrtc_session_description_free (offer);
+  return text;
+}
+
+static void
+on_answer (SsRelay *relay, const char *lesson_id, const char *peer_id,
+           const char *answer_sdp, const GError *error, gpointer user_data)
+{
+  Peer *peer = user_data;
+
+  peer->answered = TRUE;
+  if (error != NULL)
+    {
+      peer->relay_error = g_strdup (error->message);
+      return;
+    }
+
+  GstSDPMessage *sdp = NULL;
+  g_assert_cmpint (gst_sdp_message_new_from_text (answer_sdp, &sdp), ==,
+                   GST_SDP_OK);
+  GstWebRTCSessionDescription *answer =
+      gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+  GstPromise *promise = gst_promise_new ();
+  g_signal_emit_by_name (peer->webrtcbin, "set-remote-description", answer,
+                         promise);
+  gst_promise_wait (promise);
+  gst_promise_unref (promise);
+  gst_webrtc_session_description_free (answer);
+}
+
+static gboolean
+quit_after (gpointer data)
+{
+  g_main_loop_quit (world.loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until cond holds or timeout_ms pass. */
+static gboolean
+run_until (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+  while (!cond (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (5000), TRUE);
+  return cond (data);
+}
+
+static gboolean
+peer_answered (gpointer data)
+{
+  return ((Peer *) data)->answered;
+}
+
+static void
+run_for (guint ms)
+{
+  g_timeout_add (ms, quit_after, NULL);
+  g_main_loop_run (world.loop);
+}
+
+/* ---- publisher ---- */
+
+static GstPadProbeReturn
+count_keyframes (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Peer *peer = data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  if (!GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+    g_atomic_int_inc (&peer->keyframes);
+  return GST_PAD_PROBE_OK;
+}
+
+static Peer *
+start_publisher (const char *name)
+{
+  Peer *peer = g_new0 (Peer, 1);
+  g_autoptr (GError) error = NULL;
+
+  peer->name = name;
+  /* No periodic key frames: the subscribers' first picture depends on the
+   * relay's PLI reaching the encoder. */
+  peer->pipeline = gst_parse_launch (
+      "webrtcbin name=w bundle-policy=max-bundle "
+      "videotestsrc is-live=true pattern=ball "
+      "! video/x-raw,width=320,height=240,framerate=30/1 "
+      "! vp8enc name=enc deadline=1 keyframe-max-dist=100000 "
+      "! rtpvp8pay pt=96 picture-id-mode=15-bit "
+      "! application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000 "
+      "! w. "
+      "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample "
+      "! opusenc ! rtpopuspay pt=111 "
+      "! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000 "
+      "! w.",
+      &error);
+  g_assert_no_error (error);
+  peer->webrtcbin = gst_bin_get_by_name (GST_BIN (peer->pipeline), "w");
+  configure_ice (peer->webrtcbin);
+
+  g_autoptr (GstElement) encoder =
+      gst_bin_get_by_name (GST_BIN (peer->pipeline), "enc");
+  g_autoptr (GstPad) src = gst_element_get_static_pad (encoder, "src");
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, count_keyframes, peer,
+                     NULL);
+
+  gst_element_set_state (peer->pipeline, GST_STATE_PLAYING);
+
+  GArray *transceivers = NULL;
+  g_signal_emit_by_name (peer->webrtcbin, "get-transceivers", &transceivers);
+  for (guint i = 0; i < transceivers->len; i++)
+    g_object_set (g_array_index (transceivers, GstWebRTCRTPTransceiver *, i),
+                  "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                  NULL);
+  g_array_unref (transceivers);
+
+  g_ptr_array_add (world.peers, peer);
+  return peer;
+}
+
+/* ---- subscriber ---- */
+
+static GstPadProbeReturn
+count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  g_atomic_int_inc ((gint *) data);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+on_subscriber_pad (GstElement *webrtcbin, GstPad *pad, Peer *peer)
+{
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  gboolean video = g_strcmp0 (gst_structure_get_string (s, "media"), "video") == 0;
+
+  GstElement *bin = gst_parse_bin_from_description (
+      video ? "queue ! rtpvp8depay ! vp8dec name=dec ! fakesink sync=false"
+            : "queue ! rtpopusdepay ! opusdec name=dec ! fakesink sync=false",
+      TRUE, NULL);
+  gst_bin_add (GST_BIN (peer->pipeline), bin);
+
+  g_autoptr (GstElement) decoder = gst_bin_get_by_name (GST_BIN (bin), "dec");
+  g_autoptr (GstPad) decoder_src = gst_element_get_static_pad (decoder, "src");
+  gst_pad_add_probe (decoder_src, GST_PAD_PROBE_TYPE_BUFFER, count_buffers,
+                     video ? &peer->video_frames : &peer->audio_buffers, NULL);
+
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (bin, "sink");
+  gst_element_sync_state_with_parent (bin);
+  g_assert_cmpint (gst_pad_link (pad, sink), ==, GST_PAD_LINK_OK);
+}
+
+static Peer *
+start_subscriber (const char *name)
+{
+  Peer *peer = g_new0 (Peer, 1);
+
+  peer->name = name;
+  peer->pipeline = gst_pipeline_new (name);
+  peer->webrtcbin = gst_element_factory_make ("webrtcbin", "w");
+  g_object_set (peer->webrtcbin, "bundle-policy",
+                GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+  gst_bin_add (GST_BIN (peer->pipeline), peer->webrtcbin);
+  gst_object_ref (peer->webrtcbin);
+  configure_ice (peer->webrtcbin);
+  g_signal_connect (peer->webrtcbin, "pad-added",
+                    G_CALLBACK (on_subscriber_pad), peer);
+
+  const char *caps_text[] = {
+    "application/x-rtp,media=video,encoding-name=VP8,payload=96,"
+    "clock-rate=90000,rtcp-fb-nack-pli=true,rtcp-fb-ccm-fir=true",
+    "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
+    "clock-rate=48000",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (caps_text); i++)
+    {
+      g_autoptr (GstCaps) caps = gst_caps_from_string (caps_text[i]);
+      GstWebRTCRTPTransceiver *transceiver = NULL;
+      g_signal_emit_by_name (peer->webrtcbin, "add-transceiver",
+                             GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
+                             caps, &transceiver);
+      gst_object_unref (transceiver);
+    }
+
+  gst_element_set_state (peer->pipeline, GST_STATE_PLAYING);
+  g_ptr_array_add (world.peers, peer);
+  return peer;
+}
+
+static void
+stop_peer (Peer *peer)
+{
+  gst_element_set_state (peer->pipeline, GST_STATE_NULL);
+  gst_object_unref (peer->webrtcbin);
+  gst_object_unref (peer->pipeline);
+  peer->pipeline = NULL;
+}
+
+static void
+publish (Peer *peer)
+{
+  g_autofree char *offer = create_offer (peer);
+  ss_relay_publish (world.relay, LESSON, peer->name, offer, on_answer, peer);
+  g_assert_true (run_until (peer_answered, peer, 5000));
+  g_assert_null (peer->relay_error);
+}
+
+static void
+subscribe (Peer *peer)
+{
+  g_autofree char *offer = create_offer (peer);
+  ss_relay_subscribe (world.relay, LESSON, peer->name, offer, on_answer, peer);
+  g_assert_true (run_until (peer_answered, peer, 5000));
+  g_assert_null (peer->relay_error);
+}
+
+static void
+world_set_up (void)
+{
+  SsRelayConfig config = {
+    .bind_address = "127.0.0.1",
+    .port_base = 0,
+    .n_workers = 2,
+  };
+  g_autoptr (GError) error = NULL;
+
+  world.loop = g_main_loop_new (NULL, FALSE);
+  world.peers = g_ptr_array_new ();
+  world.relay = ss_relay_new (&config, on_relay_event, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+world_tear_down (void)
+{
+  for (guint i = 0; i < world.peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (world.peers, i);
+      if (peer->pipeline != NULL)
+        stop_peer (peer);
+      g_free (peer->relay_error);
+      g_free (peer->closed_reason);
+      g_free (peer);
+    }
+  g_ptr_array_unref (world.peers);
+  g_clear_pointer (&world.relay, ss_relay_free);
+  g_main_loop_unref (world.loop);
+}
+
+/* ---- tests ---- */
+
+static void
+test_lesson_reaches_subscribers (void)
+{
+  world_set_up ();
+  Peer *lead = start_publisher ("lead");
+  publish (lead);
+
+  Peer *a = start_subscriber ("remote-a");
+  subscribe (a);
+  Peer *b = start_subscriber ("remote-b");
+  subscribe (b);
+
+  run_for (4000);
+
+  gint frames_a = g_atomic_int_get (&a->video_frames);
+  gint frames_b = g_atomic_int_get (&b->video_frames);
+  g_test_message ("after 4 s: remote-a %d frames %d audio buffers, remote-b "
+                  "%d frames %d audio buffers, lead %d key frames",
+                  frames_a, g_atomic_int_get (&a->audio_buffers), frames_b,
+                  g_atomic_int_get (&b->audio_buffers),
+                  g_atomic_int_get (&lead->keyframes));
+
+  /* 30 fps for 4 s is 120 frames; ICE and DTLS take well under a second
+   * on loopback, so at least 60 decoded frames is a wide margin. */
+  g_assert_cmpint (frames_a, >=, 60);
+  g_assert_cmpint (frames_b, >=, 60);
+  /* Opus packets of 20 ms: at least 2 s worth. */
+  g_assert_cmpint (g_atomic_int_get (&a->audio_buffers), >=, 100);
+  g_assert_cmpint (g_atomic_int_get (&b->audio_buffers), >=, 100);
+  /* The encoder's only key frames are the first one and those the relay's
+   * PLIs asked for. */
+  g_assert_cmpint (g_atomic_int_get (&lead->keyframes), >=, 2);
+
+  world_tear_down ();
+}
+
+static void
+test_late_subscriber_and_vanished_one (void)
+{
+  world_set_up ();
+  Peer *lead = start_publisher ("lead");
+  publish (lead);
+  Peer *a = start_subscriber ("remote-a");
+  subscribe (a);
+  Peer *b = start_subscriber ("remote-b");
+  subscribe (b);
+  run_for (2000);
+
+  /* remote-b vanishes without a word: its pipeline just stops. */
+  stop_peer (b);
+  gint before = g_atomic_int_get (&a->video_frames);
+
+  Peer *late = start_subscriber ("remote-late");
+  gint64 subscribed_at = g_get_monotonic_time ();
+  subscribe (late);
+  while (g_atomic_int_get (&late->video_frames) == 0 &&
+         g_get_monotonic_time () - subscribed_at < 5 * G_USEC_PER_SEC)
+    run_for (50);
+  gint64 first_frame_ms = (g_get_monotonic_time () - subscribed_at) / 1000;
+  run_for (1500);
+
+  gint after = g_atomic_int_get (&a->video_frames);
+  g_test_message ("late subscriber's first frame after %" G_GINT64_FORMAT
+                  " ms; remote-a decoded %d frames meanwhile",
+                  first_frame_ms, after - before);
+  g_assert_cmpint (g_atomic_int_get (&late->video_frames), >, 0);
+  g_assert_cmpint (first_frame_ms, <, 3000);
+  g_assert_cmpint (after - before, >=, 30);
+
+  world_tear_down ();
+}
+
+static void
+test_wrong_fingerprint_fails_alone (void)
+{
+  world_set_up ();
+  Peer *lead = start_publisher ("lead");
+  publish (lead);
+  Peer *good = start_subscriber ("remote-good");
+  subscribe (good);
+
+  /* An offer whose fingerprint does not match the certificate its DTLS
+   * handshake will present. */
+  Peer *bad = start_subscriber ("remote-bad");
+  g_autofree char *offer = create_offer (bad);
+  char *fingerprint = strstr (offer, "a=fingerprint:sha-256 ");
+  g_assert_nonnull (fingerprint);
+  char *hex = fingerprint + strlen ("a=fingerprint:sha-256 ");
+  hex[0] = hex[0] == '0' ? '1' : '0';
+  ss_relay_subscribe (world.relay, LESSON, bad->name, offer, on_answer, bad);
+  g_assert_true (run_until (peer_answered, bad, 5000));
+
+  run_for (3000);
+  g_assert_cmpstr (bad->closed_reason, ==, "dtls_failed");
+  g_assert_cmpint (g_atomic_int_get (&bad->video_frames), ==, 0);
+  g_assert_null (good->closed_reason);
+  g_assert_cmpint (g_atomic_int_get (&good->video_frames), >=, 45);
+
+  world_tear_down ();
+}
+
+static void
+test_garbage_datagrams_ignored (void)
+{
+  world_set_up ();
+  Peer *lead = start_publisher ("lead");
+  publish (lead);
+  Peer *a = start_subscriber ("remote-a");
+  subscribe (a);
+  run_for (1500);
+  gint before = g_atomic_int_get (&a->video_frames);
+
+  /* Datagrams of every first-byte class, from an address no transport
+   * knows, to every worker's port. */
+  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4,
+                                             G_SOCKET_TYPE_DATAGRAM,
+                                             G_SOCKET_PROTOCOL_UDP, NULL);
+  g_assert_nonnull (socket);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  guint8 datagram[200];
+  for (guint w = 0; w < ss_relay_get_n_workers (world.relay); w++)
+    {
+      g_autoptr (GSocketAddress) target = g_inet_socket_address_new (
+          loopback, ss_relay_get_port (world.relay, w));
+      for (guint i = 0; i < 256; i++)
+        {
+          memset (datagram, (int) (i * 37), sizeof datagram);
+          datagram[0] = (guint8) i;
+          g_socket_send_to (socket, target, (const char *) datagram,
+                            1 + (i % sizeof datagram), NULL, NULL);
+        }
+    }
+
+  run_for (1500);
+  gint after = g_atomic_int_get (&a->video_frames);
+  g_test_message ("remote-a decoded %d frames while garbage arrived",
+                  after - before);
+  g_assert_cmpint (after - before, >=, 25);
+  g_assert_null (a->closed_reason);
+
+  world_tear_down ();
+}
+
+static void
+test_bad_offers_rejected (void)
+{
+  world_set_up ();
+
+  Peer early = { .name = "early" };
+  ss_relay_subscribe (world.relay, LESSON, "early",
+                      "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n",
+                      on_answer, &early);
+  g_assert_true (run_until (peer_answered, &early, 5000));
+  g_assert_nonnull (early.relay_error);
+  g_free (early.relay_error);
+
+  Peer garbage = { .name = "garbage" };
+  ss_relay_publish (world.relay, LESSON, "garbage", "not sdp at all",
+                    on_answer, &garbage);
+  g_assert_true (run_until (peer_answered, &garbage, 5000));
+  g_assert_nonnull (garbage.relay_error);
+  g_test_message ("garbage offer: %s", garbage.relay_error);
+  g_free (garbage.relay_error);
+
+  world_tear_down ();
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/relay-webrtcbin/lesson-reaches-subscribers",
+                   test_lesson_reaches_subscribers);
+  g_test_add_func ("/relay-webrtcbin/late-subscriber-and-vanished-one",
+                   test_late_subscriber_and_vanished_one);
+  g_test_add_func ("/relay-webrtcbin/wrong-fingerprint-fails-alone",
+                   test_wrong_fingerprint_fails_alone);
+  g_test_add_func ("/relay-webrtcbin/garbage-datagrams-ignored",
+                   test_garbage_datagrams_ignored);
+  g_test_add_func ("/relay-webrtcbin/bad-offers-rejected",
+                   test_bad_offers_rejected);
+
+  return g_test_run ();
+}
