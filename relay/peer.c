@@ -7,7 +7,7 @@
  * FIR (RFC 4585 section 6.3.1, RFC 5104 section 4.3.1) as key-frame
  * requests toward the publisher.
  */
-#define G_LOG_DOMAIN "shuangshi-relay"
+#define G_LOG_DOMAIN "ss-relay"
 
 #include "peer.h"
 

@@ -1,6 +1,6 @@
 /* sendmmsg() batching for a worker's socket. The buffers live in the batch
  * itself, so queuing a packet allocates nothing. */
-#define G_LOG_DOMAIN "shuangshi-relay"
+#define G_LOG_DOMAIN "ss-relay"
 
 #include "send-batch.h"
 

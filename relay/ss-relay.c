@@ -5,7 +5,7 @@
  * Lesson placement lives here, on the caller's thread: a new lesson goes to
  * the worker with the fewest lessons, and stays there.
  */
-#define G_LOG_DOMAIN "shuangshi-relay"
+#define G_LOG_DOMAIN "ss-relay"
 
 #include "ss-relay.h"
 

@@ -8,7 +8,7 @@
  * flushed once per read batch. Timers of all transports and routers run
  * from one periodic tick.
  */
-#define G_LOG_DOMAIN "shuangshi-relay"
+#define G_LOG_DOMAIN "ss-relay"
 
 #include "worker.h"
 

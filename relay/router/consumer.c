@@ -1,6 +1,6 @@
 /* Consumer state: rewriting a producer's packets for one subscriber and
  * the RTCP the relay exchanges with that subscriber about them. */
-#define G_LOG_DOMAIN "shuangshi-relay"
+#define G_LOG_DOMAIN "ss-relay"
 
 #include "router/consumer.h"
 

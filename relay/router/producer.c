@@ -1,6 +1,6 @@
 /* Producer state: receive statistics and key-frame tracking for one stream
  * the publisher sends. Pure: packets and times come in as arguments. */
-#define G_LOG_DOMAIN "shuangshi-relay"
+#define G_LOG_DOMAIN "ss-relay"
 
 #include "router/producer.h"
 

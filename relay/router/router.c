@@ -4,7 +4,7 @@
  * its endpoint lends (the worker's send batch), so a packet costs one copy
  * and one SRTP protect per consumer and no allocation.
  */
-#define G_LOG_DOMAIN "shuangshi-relay"
+#define G_LOG_DOMAIN "ss-relay"
 
 #include "router/router.h"
 

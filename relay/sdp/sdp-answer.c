@@ -6,7 +6,7 @@
  * (a=setup:passive). Feedback is echoed only where the relay acts on it: PLI
  * and FIR.
  */
-#define G_LOG_DOMAIN "shuangshi-relay"
+#define G_LOG_DOMAIN "ss-relay"
 
 #include "sdp/sdp-answer.h"
 

@@ -8,7 +8,7 @@
  * peer must offer and this one lacks is a clear SS_SDP_ERROR, so the server
  * can tell the client why.
  */
-#define G_LOG_DOMAIN "shuangshi-relay"
+#define G_LOG_DOMAIN "ss-relay"
 
 #include "sdp/sdp-offer.h"
 
