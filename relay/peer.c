@@ -45,6 +45,9 @@ struct _SsPeer {
 
   guint64 rtcp_packets_ignored;
   guint64 rtp_packets_unknown_ssrc;
+
+  /* An RTX packet turned back into the original (RFC 4588 section 4). */
+  guint8 rtx_scratch[SS_RETRANSMISSION_SLOT_SIZE];
 };
 
 /* ---- endpoint: how the router sends through this peer ---- */
@@ -137,6 +140,47 @@ find_consumer (SsPeer *peer, guint32 ssrc)
   return NULL;
 }
 
+static SsProducer *
+find_rtx_producer (SsPeer *peer, const SsRtpHeader *header)
+{
+  for (guint i = 0; i < peer->producers->len; i++)
+    {
+      SsProducer *producer = g_ptr_array_index (peer->producers, i);
+      if (producer->rtx_payload_type == 0 ||
+          producer->rtx_payload_type != header->payload_type)
+        continue;
+      if (producer->rtx_ssrc == 0)
+        producer->rtx_ssrc = header->ssrc;
+      if (producer->rtx_ssrc == header->ssrc)
+        return producer;
+    }
+  return NULL;
+}
+
+/* Rebuilds the original packet from an RTX one: the payload starts with the
+ * original sequence number (OSN), and the SSRC and payload type are the
+ * media stream's (RFC 4588 section 4). Returns its length, 0 when the RTX
+ * packet is too short to carry an OSN. */
+static gsize
+unwrap_rtx (SsPeer *peer, const SsProducer *producer, const guint8 *packet,
+            const SsRtpHeader *header)
+{
+  if (header->payload_len < 2)
+    return 0;
+
+  guint8 *out = peer->rtx_scratch;
+  gsize payload_len = header->payload_len - 2;
+  memcpy (out, packet, header->header_len);
+  memcpy (out + header->header_len, header->payload + 2, payload_len);
+
+  out[0] &= (guint8) ~0x20;     /* the padding was not copied */
+  ss_rtp_write_payload_type (out, producer->payload_type);
+  ss_rtp_write_sequence (out, (guint16) ((header->payload[0] << 8) |
+                                         header->payload[1]));
+  ss_rtp_write_ssrc (out, producer->ssrc);
+  return header->header_len + payload_len;
+}
+
 static void
 on_transport_rtp (gpointer user_data, guint8 *packet, gsize len,
                   gint64 now_us)
@@ -147,11 +191,22 @@ on_transport_rtp (gpointer user_data, guint8 *packet, gsize len,
   if (ss_rtp_parse (packet, len, &header) != SS_RTP_OK)
     return;
 
+  SsProducer *rtx_producer = find_rtx_producer (peer, &header);
+  if (rtx_producer != NULL)
+    {
+      gsize original_len = unwrap_rtx (peer, rtx_producer, packet, &header);
+      rtx_producer->rtx_received++;
+      if (original_len > 0)
+        ss_router_on_rtp (peer->router, rtx_producer, peer->rtx_scratch,
+                          original_len, now_us);
+      return;
+    }
+
   SsProducer *producer = find_producer (peer, header.ssrc, header.payload_type);
   if (producer == NULL)
     {
-      /* Subscribers send no media; a publisher's RTX or unsignalled
-       * stream is not forwarded yet. */
+      /* Subscribers send no media, and a publisher's streams are those its
+       * offer named. */
       peer->rtp_packets_unknown_ssrc++;
       return;
     }
@@ -245,6 +300,31 @@ on_subscriber_feedback (SsPeer *peer, const SsRtcpPacket *packet,
 }
 
 static void
+on_subscriber_nack (SsPeer *peer, const SsRtcpPacket *packet, gint64 now_us)
+{
+  guint32 sender_ssrc, media_ssrc;
+  if (packet->count != SS_RTCP_RTPFB_NACK ||
+      !ss_rtcp_parse_feedback (packet, &sender_ssrc, &media_ssrc))
+    {
+      peer->rtcp_packets_ignored++;
+      return;
+    }
+
+  SsConsumer *consumer = find_consumer (peer, media_ssrc);
+  if (consumer == NULL)
+    return;
+
+  SsRtcpNackIter iter;
+  guint16 sequence;
+  ss_rtcp_nack_iter_init (&iter, packet);
+  while (ss_rtcp_nack_iter_next (&iter, &sequence))
+    {
+      consumer->nacks_received++;
+      ss_router_on_nack (peer->router, consumer, sequence, now_us);
+    }
+}
+
+static void
 on_subscriber_rtcp (SsPeer *peer, const SsRtcpPacket *packet, gint64 now_us)
 {
   switch (packet->packet_type)
@@ -253,11 +333,14 @@ on_subscriber_rtcp (SsPeer *peer, const SsRtcpPacket *packet, gint64 now_us)
     case SS_RTCP_TYPE_RR:
       on_subscriber_report (peer, packet, now_us);
       break;
+    case SS_RTCP_TYPE_RTPFB:
+      on_subscriber_nack (peer, packet, now_us);
+      break;
     case SS_RTCP_TYPE_PSFB:
       on_subscriber_feedback (peer, packet, now_us);
       break;
     default:
-      /* SDES, BYE, and generic NACK, which the relay does not negotiate. */
+      /* SDES, BYE, APP, XR. */
       peer->rtcp_packets_ignored++;
       break;
     }
@@ -364,9 +447,17 @@ add_producers (SsPeer *peer, const SsSdpOffer *offer, GError **error)
                                media->direction != SS_DIRECTION_SENDRECV))
         continue;
 
-      SsProducer *producer = ss_router_add_producer (
-          peer->router, media->kind, media->ssrc, media->payload_type,
-          media->clock_rate, &media->feedback, &peer->endpoint);
+      SsProducerParams params = {
+        .kind = media->kind,
+        .ssrc = media->ssrc,
+        .payload_type = media->payload_type,
+        .clock_rate = media->clock_rate,
+        .feedback = media->feedback,
+        .rtx_payload_type = media->rtx_payload_type,
+        .rtx_ssrc = media->rtx_ssrc,
+      };
+      SsProducer *producer =
+          ss_router_add_producer (peer->router, &params, &peer->endpoint);
       g_ptr_array_add (peer->producers, producer);
     }
 
@@ -451,7 +542,8 @@ negotiate (SsPeer *peer, const SsSdpOffer *offer, const SsPeerLocal *local,
     .port = local->port,
   };
   return ss_sdp_answer_build (offer, &transport, send_streams,
-                              offer->media->len);
+                              offer->media->len,
+                              peer->role == SS_PEER_PUBLISHER);
 }
 
 SsPeer *

@@ -41,6 +41,8 @@ struct _SsConsumer {
   gint64 rtt_us;                /* -1 until known */
 
   guint64 keyframe_requests_received;
+  guint64 nacks_received;       /* sequence numbers requested */
+  guint64 packets_retransmitted;
 };
 
 SsConsumer *ss_consumer_new (SsProducer *producer, guint32 ssrc,

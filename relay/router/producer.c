@@ -7,22 +7,33 @@
 #include "wire/vp8.h"
 
 SsProducer *
-ss_producer_new (SsMediaKind kind, guint32 ssrc, guint8 payload_type,
-                 guint clock_rate, const SsSdpFeedback *feedback,
-                 const SsEndpoint *endpoint)
+ss_producer_new (const SsProducerParams *params, const SsEndpoint *endpoint)
 {
   SsProducer *producer = g_new0 (SsProducer, 1);
 
-  producer->kind = kind;
-  producer->ssrc = ssrc;
-  producer->payload_type = payload_type;
-  producer->clock_rate = clock_rate;
-  producer->feedback = *feedback;
+  producer->kind = params->kind;
+  producer->ssrc = params->ssrc;
+  producer->payload_type = params->payload_type;
+  producer->clock_rate = params->clock_rate;
+  producer->feedback = params->feedback;
+  producer->rtx_payload_type = params->rtx_payload_type;
+  producer->rtx_ssrc = params->rtx_ssrc;
   producer->endpoint = *endpoint;
   producer->last_keyframe_us = G_MININT64;
   producer->last_keyframe_request_us = G_MININT64;
   producer->consumers = g_ptr_array_new ();
-  ss_recv_stats_init (&producer->stats, ssrc, clock_rate);
+  ss_recv_stats_init (&producer->stats, params->ssrc, params->clock_rate);
+  ss_seq_unwrapper_init (&producer->unwrapper);
+  ss_nack_generator_init (&producer->nack);
+
+  /* Opus carries its own redundancy (in-band FEC), so audio is not
+   * retransmitted. */
+  if (params->kind == SS_MEDIA_VIDEO)
+    {
+      producer->retransmissions = ss_retransmission_buffer_new (
+          SS_PRODUCER_RETRANSMISSION_SLOTS, SS_PRODUCER_RETRANSMISSION_AGE_US);
+      producer->nack_enabled = params->feedback.nack;
+    }
   return producer;
 }
 
@@ -33,6 +44,7 @@ ss_producer_free (SsProducer *producer)
     return;
 
   g_ptr_array_unref (producer->consumers);
+  ss_retransmission_buffer_free (producer->retransmissions);
   g_free (producer);
 }
 

@@ -4,22 +4,52 @@
 
 #include "router/endpoint.h"
 #include "sdp/sdp-offer.h"
+#include "stream/nack-generator.h"
 #include "stream/recv-stats.h"
+#include "stream/retransmission-buffer.h"
+#include "stream/seq.h"
 #include "wire/rtp.h"
 
 G_BEGIN_DECLS
 
 typedef struct _SsConsumer SsConsumer;
 
+/* What the publisher's offer says about one of its streams. */
+typedef struct {
+  SsMediaKind kind;
+  guint32 ssrc;                 /* 0 when the offer did not signal it */
+  guint8 payload_type;
+  guint clock_rate;
+  SsSdpFeedback feedback;       /* what the publisher accepts from us */
+  guint8 rtx_payload_type;      /* 0: no RTX (RFC 4588) */
+  guint32 rtx_ssrc;
+} SsProducerParams;
+
+/* Video packets kept for retransmission: at 1.5 Mbit/s and ~1,100-byte
+ * packets a second of video is about 170 packets, so 512 slots cover the
+ * age limit with room for bursts (key frames). */
+#define SS_PRODUCER_RETRANSMISSION_SLOTS 512
+#define SS_PRODUCER_RETRANSMISSION_AGE_US (1000 * 1000)
+
 typedef struct {
   SsMediaKind kind;
   guint32 ssrc;                 /* 0 until bound from the first packet */
   guint8 payload_type;
   guint clock_rate;
-  SsSdpFeedback feedback;       /* what the publisher accepts from us */
+  SsSdpFeedback feedback;
+  guint8 rtx_payload_type;
+  guint32 rtx_ssrc;
   SsEndpoint endpoint;          /* the publisher's transport */
 
   SsRecvStats stats;
+  SsSeqUnwrapper unwrapper;
+
+  /* Loss recovery, video only: packets kept for subscribers' NACKs, and
+   * the NACKs the relay sends the publisher when the publisher negotiated
+   * them. */
+  SsRetransmissionBuffer *retransmissions;
+  SsNackGenerator nack;
+  gboolean nack_enabled;
 
   /* The publisher's last sender report, the NTP/RTP pair consumers'
    * reports are derived from (RFC 3550 section 6.4.1). */
@@ -35,11 +65,11 @@ typedef struct {
 
   guint64 keyframes_received;
   guint64 keyframe_requests_sent;
+  guint64 duplicates_dropped;
+  guint64 rtx_received;
 } SsProducer;
 
-SsProducer *ss_producer_new (SsMediaKind kind, guint32 ssrc,
-                             guint8 payload_type, guint clock_rate,
-                             const SsSdpFeedback *feedback,
+SsProducer *ss_producer_new (const SsProducerParams *params,
                              const SsEndpoint *endpoint);
 void ss_producer_free (SsProducer *producer);
 

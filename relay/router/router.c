@@ -57,13 +57,10 @@ ss_router_get_counters (SsRouter *router)
 }
 
 SsProducer *
-ss_router_add_producer (SsRouter *router, SsMediaKind kind, guint32 ssrc,
-                        guint8 payload_type, guint clock_rate,
-                        const SsSdpFeedback *feedback,
+ss_router_add_producer (SsRouter *router, const SsProducerParams *params,
                         const SsEndpoint *endpoint)
 {
-  SsProducer *producer = ss_producer_new (kind, ssrc, payload_type,
-                                          clock_rate, feedback, endpoint);
+  SsProducer *producer = ss_producer_new (params, endpoint);
   g_ptr_array_add (router->producers, producer);
 
   if (router->next_receiver_report_us == G_MAXINT64)
@@ -199,6 +196,39 @@ forward_to_consumer (SsRouter *router, SsConsumer *consumer,
   router->counters.rtp_packets_out++;
 }
 
+/* Loss recovery on the publisher's link: keeps the packet for
+ * subscribers' NACKs and tracks gaps for the relay's own NACKs. Returns
+ * FALSE for a packet already received, which must not be forwarded twice. */
+static gboolean
+recover_upstream (SsRouter *router, SsProducer *producer,
+                  const SsRtpHeader *header, const guint8 *packet, gsize len,
+                  gint64 now_us)
+{
+  if (producer->retransmissions == NULL)
+    return TRUE;
+
+  gint64 extended = ss_seq_unwrap (&producer->unwrapper, header->sequence);
+  SsRetransmissionStoreResult stored = ss_retransmission_buffer_store (
+      producer->retransmissions, extended, packet, len, now_us);
+  if (stored == SS_RETRANSMISSION_DUPLICATE)
+    {
+      producer->duplicates_dropped++;
+      return FALSE;
+    }
+
+  if (!producer->nack_enabled)
+    return TRUE;
+
+  ss_nack_generator_on_packet (&producer->nack, extended, now_us);
+  if (producer->nack.gap_too_large)
+    {
+      /* Too much is gone for NACKs to repair: a key frame starts over. */
+      producer->nack.gap_too_large = FALSE;
+      request_keyframe (router, producer, now_us);
+    }
+  return TRUE;
+}
+
 void
 ss_router_on_rtp (SsRouter *router, SsProducer *producer,
                   const guint8 *packet, gsize len, gint64 now_us)
@@ -209,11 +239,12 @@ ss_router_on_rtp (SsRouter *router, SsProducer *producer,
 
   router->counters.rtp_packets_in++;
 
-  /* Padding-only packets are bandwidth probes between the publisher and
-   * the relay; subscribers have no use for them. */
-  if (header.payload_len == 0)
+  if (!recover_upstream (router, producer, &header, packet, len, now_us))
     return;
 
+  /* Padding-only packets still pass through, with the padding removed:
+   * dropping them would leave holes in the subscribers' sequence numbers,
+   * which they would take for loss. */
   gboolean keyframe = ss_producer_on_rtp (producer, &header, len, now_us);
 
   for (guint i = 0; i < producer->consumers->len; i++)
@@ -244,6 +275,50 @@ ss_router_on_sender_report (SsRouter *router, SsProducer *producer,
         consumer->endpoint.funcs->send_rtcp (consumer->endpoint.user_data,
                                              buffer, report_len, cap);
     }
+}
+
+void
+ss_router_on_nack (SsRouter *router, SsConsumer *consumer, guint16 sequence,
+                   gint64 now_us)
+{
+  SsProducer *producer = consumer->producer;
+  if (producer == NULL || producer->retransmissions == NULL ||
+      !consumer->started || !producer->unwrapper.started)
+    return;
+
+  /* Back to the producer's numbering, then to the extended number closest
+   * to the newest packet received. */
+  guint16 producer_sequence = (guint16) (sequence - consumer->sequence_offset);
+  gint64 highest = producer->unwrapper.highest;
+  gint64 extended =
+      highest + (gint16) (guint16) (producer_sequence - (guint16) highest);
+
+  gsize len = 0;
+  const guint8 *packet = ss_retransmission_buffer_lookup (
+      producer->retransmissions, extended, now_us, &len);
+  SsRtpHeader header;
+  if (packet == NULL || ss_rtp_parse (packet, len, &header) != SS_RTP_OK)
+    {
+      router->counters.nack_misses++;
+      return;
+    }
+
+  gsize cap = 0;
+  guint8 *buffer = consumer->endpoint.funcs->get_buffer (
+      consumer->endpoint.user_data, &cap);
+  if (buffer == NULL)
+    return;
+
+  /* Sent on the original SSRC and sequence number (RFC 4585 section 3.4
+   * leaves the form of a retransmission open; RTX is not negotiated with
+   * subscribers). */
+  gsize out_len = ss_consumer_write_rtp (consumer, &header, buffer, cap);
+  if (out_len == 0)
+    return;
+  consumer->endpoint.funcs->send_rtp (consumer->endpoint.user_data, buffer,
+                                      out_len, cap);
+  consumer->packets_retransmitted++;
+  router->counters.rtp_packets_retransmitted++;
 }
 
 void
@@ -291,6 +366,31 @@ send_receiver_report (SsRouter *router, SsProducer *producer, gint64 now_us)
                                          len, cap);
 }
 
+/* The relay's own NACKs to the publisher for packets lost on its link. */
+static void
+send_nacks (SsRouter *router, SsProducer *producer, gint64 now_us)
+{
+  guint16 sequences[64];
+  guint n = ss_nack_generator_collect (&producer->nack, now_us, -1, sequences,
+                                       G_N_ELEMENTS (sequences));
+  if (n == 0)
+    return;
+
+  gsize cap = 0;
+  guint8 *buffer = producer->endpoint.funcs->get_buffer (
+      producer->endpoint.user_data, &cap);
+  if (buffer == NULL)
+    return;
+
+  gsize len = ss_rtcp_write_nack (buffer, cap, router->rtcp_ssrc,
+                                  producer->ssrc, sequences, n);
+  if (len == 0)
+    return;
+  producer->endpoint.funcs->send_rtcp (producer->endpoint.user_data, buffer,
+                                       len, cap);
+  router->counters.nacks_sent++;
+}
+
 gint64
 ss_router_get_next_timeout (SsRouter *router)
 {
@@ -299,6 +399,8 @@ ss_router_get_next_timeout (SsRouter *router)
   for (guint i = 0; i < router->producers->len; i++)
     {
       const SsProducer *producer = g_ptr_array_index (router->producers, i);
+      if (producer->nack_enabled)
+        next = MIN (next, ss_nack_generator_get_next_timeout (&producer->nack, -1));
       if (producer->kind != SS_MEDIA_VIDEO || !has_waiting_consumer (producer))
         continue;
       if (producer->last_keyframe_request_us == G_MININT64)
@@ -319,6 +421,8 @@ ss_router_handle_timeout (SsRouter *router, gint64 now_us)
       SsProducer *producer = g_ptr_array_index (router->producers, i);
       if (has_waiting_consumer (producer))
         request_keyframe (router, producer, now_us);
+      if (producer->nack_enabled)
+        send_nacks (router, producer, now_us);
     }
 
   if (now_us >= router->next_receiver_report_us)

@@ -28,6 +28,9 @@ typedef struct {
   guint64 rtp_packets_in;
   guint64 rtp_packets_out;
   guint64 rtp_packets_dropped;  /* waiting for a key frame, or no buffer */
+  guint64 rtp_packets_retransmitted;  /* answers to subscribers' NACKs */
+  guint64 nack_misses;          /* NACKed packets no longer in the buffer */
+  guint64 nacks_sent;           /* NACK packets to publishers */
   guint64 keyframe_requests_sent;
 } SsRouterCounters;
 
@@ -35,10 +38,8 @@ SsRouter *ss_router_new (const char *lesson_id, guint32 rtcp_ssrc);
 void ss_router_free (SsRouter *router);
 const char *ss_router_get_lesson_id (SsRouter *router);
 
-SsProducer *ss_router_add_producer (SsRouter *router, SsMediaKind kind,
-                                    guint32 ssrc, guint8 payload_type,
-                                    guint clock_rate,
-                                    const SsSdpFeedback *feedback,
+SsProducer *ss_router_add_producer (SsRouter *router,
+                                    const SsProducerParams *params,
                                     const SsEndpoint *endpoint);
 /* Frees the producer; its consumers stay, sending nothing, until removed. */
 void ss_router_remove_producer (SsRouter *router, SsProducer *producer);
@@ -61,6 +62,12 @@ void ss_router_on_rtp (SsRouter *router, SsProducer *producer,
  * report, derived from this one. */
 void ss_router_on_sender_report (SsRouter *router, SsProducer *producer,
                                  const SsRtcpSenderReport *sr, gint64 now_us);
+
+/* A subscriber's generic NACK for one sequence number of a consumer's
+ * stream (the consumer's numbering): resent from the retransmission buffer
+ * when it is still there. */
+void ss_router_on_nack (SsRouter *router, SsConsumer *consumer,
+                        guint16 sequence, gint64 now_us);
 
 /* A subscriber's PLI or FIR for a consumer's stream. */
 void ss_router_on_keyframe_request (SsRouter *router, SsConsumer *consumer,

@@ -3,8 +3,8 @@
  * The relay is ICE-lite (RFC 8445 section 2.5): it gathers nothing, so the
  * answer lists every host candidate and ends with a=end-of-candidates
  * (RFC 8840 section 4.1) instead of trickling. It is always the DTLS server
- * (a=setup:passive). Feedback is echoed only where the relay acts on it: PLI
- * and FIR.
+ * (a=setup:passive). Feedback is echoed only where the relay acts on it:
+ * generic NACK, PLI and FIR.
  */
 #define G_LOG_DOMAIN "ss-relay"
 
@@ -53,6 +53,21 @@ add_candidates (GstSDPMedia *m, const SsSdpAnswerTransport *transport)
 }
 
 static void
+add_rtx (GstSDPMedia *m, const SsSdpMedia *media)
+{
+  g_autofree char *format = g_strdup_printf ("%u", media->rtx_payload_type);
+  gst_sdp_media_add_format (m, format);
+
+  g_autofree char *rtpmap = g_strdup_printf ("%u rtx/%u", media->rtx_payload_type,
+                                             media->clock_rate);
+  gst_sdp_media_add_attribute (m, "rtpmap", rtpmap);
+
+  g_autofree char *fmtp = g_strdup_printf ("%u apt=%u", media->rtx_payload_type,
+                                           media->payload_type);
+  gst_sdp_media_add_attribute (m, "fmtp", fmtp);
+}
+
+static void
 add_codec (GstSDPMedia *m, const SsSdpMedia *media)
 {
   g_autofree char *format = g_strdup_printf ("%u", media->payload_type);
@@ -74,6 +89,11 @@ add_codec (GstSDPMedia *m, const SsSdpMedia *media)
       gst_sdp_media_add_attribute (m, "fmtp", fmtp);
     }
 
+  if (media->feedback.nack)
+    {
+      g_autofree char *fb = g_strdup_printf ("%u nack", media->payload_type);
+      gst_sdp_media_add_attribute (m, "rtcp-fb", fb);
+    }
   if (media->feedback.nack_pli)
     {
       g_autofree char *fb = g_strdup_printf ("%u nack pli", media->payload_type);
@@ -118,7 +138,7 @@ add_rejected_media (GstSDPMessage *msg, const SsSdpMedia *media)
 static void
 add_accepted_media (GstSDPMessage *msg, const SsSdpMedia *media,
                     const SsSdpAnswerTransport *transport,
-                    const SsSdpSendStream *stream)
+                    const SsSdpSendStream *stream, gboolean accept_rtx)
 {
   GstSDPMedia *m = NULL;
   const char *address = transport->addresses[0];
@@ -131,6 +151,8 @@ add_accepted_media (GstSDPMessage *msg, const SsSdpMedia *media,
   gst_sdp_media_set_proto (m, "UDP/TLS/RTP/SAVPF");
   gst_sdp_media_add_connection (m, "IN", ipv6 ? "IP6" : "IP4", address, 0, 0);
   add_codec (m, media);
+  if (accept_rtx && media->rtx_payload_type != 0)
+    add_rtx (m, media);
 
   gst_sdp_media_add_attribute (m, "mid", media->mid);
   gst_sdp_media_add_attribute (m, "ice-ufrag", transport->ice_ufrag);
@@ -153,7 +175,7 @@ char *
 ss_sdp_answer_build (const SsSdpOffer *offer,
                      const SsSdpAnswerTransport *transport,
                      const SsSdpSendStream *send_streams,
-                     guint n_send_streams)
+                     guint n_send_streams, gboolean accept_rtx)
 {
   g_return_val_if_fail (offer != NULL, NULL);
   g_return_val_if_fail (transport->addresses != NULL &&
@@ -192,7 +214,7 @@ ss_sdp_answer_build (const SsSdpOffer *offer,
           send_streams != NULL && i < n_send_streams ? &send_streams[i] : NULL;
 
       if (media->accepted)
-        add_accepted_media (msg, media, transport, stream);
+        add_accepted_media (msg, media, transport, stream, accept_rtx);
       else
         add_rejected_media (msg, media);
     }

@@ -24,10 +24,12 @@ typedef struct {
 } SsSdpSendStream;
 
 /* Builds the answer text. send_streams is indexed by m-line and may be NULL
- * (a publisher's answer) or shorter than the offer. */
+ * (a publisher's answer) or shorter than the offer. accept_rtx accepts the
+ * offer's RTX payload types: the relay takes RTX from publishers, and
+ * retransmits to subscribers on the original SSRC instead. */
 char *ss_sdp_answer_build (const SsSdpOffer *offer,
                            const SsSdpAnswerTransport *transport,
                            const SsSdpSendStream *send_streams,
-                           guint n_send_streams);
+                           guint n_send_streams, gboolean accept_rtx);
 
 G_END_DECLS

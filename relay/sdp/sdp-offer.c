@@ -153,6 +153,35 @@ read_feedback (const GstSDPMedia *media, guint pt, SsSdpFeedback *feedback)
     }
 }
 
+/* Finds the RTX payload type whose fmtp names apt=payload_type. */
+static guint8
+find_rtx (const GstSDPMedia *media, guint payload_type, guint clock_rate)
+{
+  g_autofree char *apt = g_strdup_printf ("apt=%u", payload_type);
+
+  for (guint a = 0; a < gst_sdp_media_attributes_len (media); a++)
+    {
+      const GstSDPAttribute *attr = gst_sdp_media_get_attribute (media, a);
+      if (g_strcmp0 (attr->key, "rtpmap") != 0 || attr->value == NULL)
+        continue;
+
+      guint pt, rate, channels;
+      g_autofree char *name = NULL;
+      if (!parse_rtpmap (attr->value, &pt, &name, &rate, &channels) ||
+          g_ascii_strcasecmp (name, "rtx") != 0 || rate != clock_rate)
+        continue;
+
+      const char *fmtp = find_payload_attribute (media, "fmtp", pt);
+      if (fmtp != NULL && strstr (fmtp, apt) != NULL)
+        {
+          const char *after = strstr (fmtp, apt) + strlen (apt);
+          if (*after == '\0' || *after == ';' || *after == ' ')
+            return (guint8) pt;
+        }
+    }
+  return 0;
+}
+
 /* Picks the first format of the m-line whose rtpmap names the codec the
  * relay forwards for this kind: the offerer lists formats by preference. */
 static gboolean
@@ -189,6 +218,7 @@ choose_codec (const GstSDPMedia *media, SsSdpMedia *out)
           out->channels = channels;
           out->fmtp = g_strdup (find_payload_attribute (media, "fmtp", map_pt));
           read_feedback (media, map_pt, &out->feedback);
+          out->rtx_payload_type = find_rtx (media, map_pt, rate);
           return TRUE;
         }
     }
@@ -202,7 +232,12 @@ read_ssrc (const GstSDPMedia *media, SsSdpMedia *out)
 {
   const char *group = gst_sdp_media_get_attribute_val (media, "ssrc-group");
   if (group != NULL && g_str_has_prefix (group, "FID "))
-    out->ssrc = (guint32) g_ascii_strtoull (group + 4, NULL, 10);
+    {
+      char *end = NULL;
+      out->ssrc = (guint32) g_ascii_strtoull (group + 4, &end, 10);
+      if (end != NULL && *end == ' ')
+        out->rtx_ssrc = (guint32) g_ascii_strtoull (end + 1, NULL, 10);
+    }
 
   for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++)
     {

@@ -54,8 +54,14 @@ typedef struct {
   char *fmtp;                /* parameters of the chosen payload type, or NULL */
   SsSdpFeedback feedback;
 
-  /* The sender's media SSRC from a=ssrc (RFC 5576), 0 when not signalled. */
+  /* RTX (RFC 4588) for the chosen codec: its payload type (apt= the chosen
+   * one), 0 when not offered. */
+  guint8 rtx_payload_type;
+
+  /* The sender's media SSRC from a=ssrc (RFC 5576), 0 when not signalled,
+   * and its RTX SSRC from an FID group. */
   guint32 ssrc;
+  guint32 rtx_ssrc;
   char *cname;
 } SsSdpMedia;
 

@@ -40,6 +40,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     .addresses = addresses,
     .port = 40000,
   };
-  g_autofree char *answer = ss_sdp_answer_build (offer, &transport, NULL, 0);
+  g_autofree char *answer = ss_sdp_answer_build (offer, &transport, NULL, 0, TRUE);
   return 0;
 }

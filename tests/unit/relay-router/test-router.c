@@ -147,16 +147,26 @@ typedef struct {
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-  SsSdpFeedback feedback = { .nack_pli = TRUE, .ccm_fir = TRUE };
+  SsSdpFeedback feedback = { .nack = TRUE, .nack_pli = TRUE, .ccm_fir = TRUE };
 
   f->router = ss_router_new ("math-1", RELAY_RTCP_SSRC);
   recorder_init (&f->publisher, &f->publisher_endpoint);
-  f->video = ss_router_add_producer (f->router, SS_MEDIA_VIDEO,
-                                     PUBLISHER_VIDEO_SSRC, 96, 90000,
-                                     &feedback, &f->publisher_endpoint);
-  f->audio = ss_router_add_producer (f->router, SS_MEDIA_AUDIO,
-                                     PUBLISHER_AUDIO_SSRC, 111, 48000,
-                                     &feedback, &f->publisher_endpoint);
+  SsProducerParams video = {
+    .kind = SS_MEDIA_VIDEO,
+    .ssrc = PUBLISHER_VIDEO_SSRC,
+    .payload_type = 96,
+    .clock_rate = 90000,
+    .feedback = feedback,
+  };
+  SsProducerParams audio = {
+    .kind = SS_MEDIA_AUDIO,
+    .ssrc = PUBLISHER_AUDIO_SSRC,
+    .payload_type = 111,
+    .clock_rate = 48000,
+    .feedback = feedback,
+  };
+  f->video = ss_router_add_producer (f->router, &video, &f->publisher_endpoint);
+  f->audio = ss_router_add_producer (f->router, &audio, &f->publisher_endpoint);
 }
 
 static void
@@ -355,8 +365,14 @@ test_fir_when_publisher_lacks_pli (Fixture *f, gconstpointer data)
   recorder_init (&a, &ea);
 
   g_autoptr (SsRouter) router = ss_router_new ("art-2", RELAY_RTCP_SSRC);
-  SsProducer *video = ss_router_add_producer (router, SS_MEDIA_VIDEO, 77, 96,
-                                              90000, &fir_only, &ep);
+  SsProducerParams params = {
+    .kind = SS_MEDIA_VIDEO,
+    .ssrc = 77,
+    .payload_type = 96,
+    .clock_rate = 90000,
+    .feedback = fir_only,
+  };
+  SsProducer *video = ss_router_add_producer (router, &params, &ep);
   ss_router_add_consumer (router, video, 1001, 96, &ea, 0);
   ss_router_handle_timeout (router, 600 * MS);
 
@@ -464,8 +480,115 @@ test_receiver_report_to_publisher (Fixture *f, gconstpointer data)
       found = TRUE;
     }
   g_assert_true (found);
-  /* The audio producer received nothing, so it gets no report block. */
-  g_assert_cmpint (ss_router_get_next_timeout (f->router), ==, 1400 * MS);
+}
+
+static guint
+count_nacks_for (Recorder *publisher, guint16 wanted)
+{
+  guint n = 0;
+  for (guint i = 0; i < publisher->rtcp->len; i++)
+    {
+      SsRtcpPacket packet = recorded_rtcp (publisher, i);
+      if (packet.packet_type != SS_RTCP_TYPE_RTPFB ||
+          packet.count != SS_RTCP_RTPFB_NACK)
+        continue;
+      SsRtcpNackIter iter;
+      guint16 sequence;
+      ss_rtcp_nack_iter_init (&iter, &packet);
+      while (ss_rtcp_nack_iter_next (&iter, &sequence))
+        if (sequence == wanted)
+          n++;
+    }
+  return n;
+}
+
+static void
+test_upstream_loss_nacked_until_recovered (Fixture *f, gconstpointer data)
+{
+  send_vp8 (f, 1, 3000, TRUE, 0);
+  send_vp8 (f, 3, 3000, FALSE, 1 * MS);
+
+  ss_router_handle_timeout (f->router, 20 * MS);
+  g_assert_cmpuint (count_nacks_for (&f->publisher, 2), ==, 1);
+
+  /* Asked again while it stays missing... */
+  ss_router_handle_timeout (f->router, 60 * MS);
+  g_assert_cmpuint (count_nacks_for (&f->publisher, 2), ==, 2);
+
+  /* ...and never again once the retransmission arrived. */
+  send_vp8 (f, 2, 3000, FALSE, 70 * MS);
+  ss_router_handle_timeout (f->router, 200 * MS);
+  ss_router_handle_timeout (f->router, 400 * MS);
+  g_assert_cmpuint (count_nacks_for (&f->publisher, 2), ==, 2);
+  g_assert_cmpuint (f->video->nack.recovered, ==, 1);
+}
+
+static void
+test_duplicate_not_forwarded_twice (Fixture *f, gconstpointer data)
+{
+  Recorder a;
+  SsEndpoint ea;
+  recorder_init (&a, &ea);
+  ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+
+  send_vp8 (f, 1, 3000, TRUE, 0);
+  send_vp8 (f, 2, 3000, FALSE, 1 * MS);
+  /* The publisher answers a NACK the relay sent too early. */
+  send_vp8 (f, 2, 3000, FALSE, 30 * MS);
+
+  g_assert_cmpuint (a.rtp->len, ==, 2);
+  g_assert_cmpuint (f->video->duplicates_dropped, ==, 1);
+  recorder_clear (&a);
+}
+
+static void
+test_subscriber_nack_answered (Fixture *f, gconstpointer data)
+{
+  Recorder a;
+  SsEndpoint ea;
+  recorder_init (&a, &ea);
+  SsConsumer *consumer =
+      ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+
+  for (guint16 seq = 65534; seq != 3; seq++)
+    send_vp8 (f, seq, 3000, seq == 65534, 0);
+  g_assert_cmpuint (a.rtp->len, ==, 5);
+
+  /* The subscriber lost its copy of the packet that was 0 upstream, across
+   * the wrap. */
+  SsRtpHeader lost = recorded_rtp (&a, 2);
+  ss_router_on_nack (f->router, consumer, lost.sequence, 50 * MS);
+
+  g_assert_cmpuint (a.rtp->len, ==, 6);
+  SsRtpHeader resent = recorded_rtp (&a, 5);
+  g_assert_cmpuint (resent.sequence, ==, lost.sequence);
+  g_assert_cmpuint (resent.ssrc, ==, 1001);
+  g_assert_cmpuint (resent.timestamp, ==, lost.timestamp);
+  g_assert_cmpuint (consumer->packets_retransmitted, ==, 1);
+  recorder_clear (&a);
+}
+
+static void
+test_subscriber_nack_for_expired_packet (Fixture *f, gconstpointer data)
+{
+  Recorder a;
+  SsEndpoint ea;
+  recorder_init (&a, &ea);
+  SsConsumer *consumer =
+      ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+
+  send_vp8 (f, 10, 3000, TRUE, 0);
+  guint16 sequence = recorded_rtp (&a, 0).sequence;
+
+  /* Older than the buffer's age limit: gone, and counted. */
+  ss_router_on_nack (f->router, consumer, sequence,
+                     SS_PRODUCER_RETRANSMISSION_AGE_US + 1);
+  /* Never sent at all. */
+  ss_router_on_nack (f->router, consumer, (guint16) (sequence + 500), 10 * MS);
+
+  g_assert_cmpuint (a.rtp->len, ==, 1);
+  g_assert_cmpuint (ss_router_get_counters (f->router)->nack_misses, ==, 2);
+  recorder_clear (&a);
 }
 
 static void
@@ -490,18 +613,22 @@ test_producer_removed_under_consumer (Fixture *f, gconstpointer data)
 }
 
 static void
-test_padding_only_not_forwarded (Fixture *f, gconstpointer data)
+test_padding_stripped (Fixture *f, gconstpointer data)
 {
   Recorder a;
   SsEndpoint ea;
   recorder_init (&a, &ea);
   ss_router_add_consumer (f->router, f->audio, 2001, 111, &ea, 0);
 
-  /* RTP header with P set and the whole payload padding (RFC 3550 5.1). */
+  /* RTP header with P set and the whole payload padding (RFC 3550 5.1):
+   * forwarded as an empty packet so the sequence numbers stay contiguous. */
   guint8 packet[32] = { 0xA0, 111, 0, 9, 0, 0, 0, 1, 0x22, 0x22, 0x22, 0x22 };
   packet[31] = 20;
   ss_router_on_rtp (f->router, f->audio, packet, sizeof packet, 0);
-  g_assert_cmpuint (a.rtp->len, ==, 0);
+  g_assert_cmpuint (a.rtp->len, ==, 1);
+  SsRtpHeader header = recorded_rtp (&a, 0);
+  g_assert_cmpuint (header.payload_len, ==, 0);
+  g_assert_cmpuint (header.padding_len, ==, 0);
   recorder_clear (&a);
 }
 
@@ -523,7 +650,11 @@ main (int argc, char **argv)
   ADD ("/router/sender-report-derived", test_sender_report_derived);
   ADD ("/router/receiver-report-to-publisher", test_receiver_report_to_publisher);
   ADD ("/router/producer-removed-under-consumer", test_producer_removed_under_consumer);
-  ADD ("/router/padding-only-not-forwarded", test_padding_only_not_forwarded);
+  ADD ("/router/upstream-loss-nacked-until-recovered", test_upstream_loss_nacked_until_recovered);
+  ADD ("/router/duplicate-not-forwarded-twice", test_duplicate_not_forwarded_twice);
+  ADD ("/router/subscriber-nack-answered", test_subscriber_nack_answered);
+  ADD ("/router/subscriber-nack-for-expired-packet", test_subscriber_nack_for_expired_packet);
+  ADD ("/router/padding-stripped", test_padding_stripped);
 
   return g_test_run ();
 }

@@ -143,6 +143,8 @@ test_offer_browser_picks_vp8 (void)
   g_assert_false (video->feedback.ccm_fir);
   g_assert_cmpint (video->direction, ==, SS_DIRECTION_RECVONLY);
   g_assert_cmpuint (video->ssrc, ==, 0);
+  /* 97 is the RTX of 96; 103 belongs to H264 and is not taken. */
+  g_assert_cmpuint (video->rtx_payload_type, ==, 97);
 
   const SsSdpMedia *audio = ss_sdp_offer_find_media (offer, SS_MEDIA_AUDIO);
   g_assert_cmpuint (audio->payload_type, ==, 111);
@@ -229,7 +231,8 @@ static void
 test_answer_publisher (void)
 {
   g_autoptr (SsSdpOffer) offer = ss_sdp_offer_parse (lead_offer, NULL);
-  g_autofree char *text = ss_sdp_answer_build (offer, &relay_transport, NULL, 0);
+  g_autofree char *text =
+      ss_sdp_answer_build (offer, &relay_transport, NULL, 0, TRUE);
   GstSDPMessage *msg = parse_answer (text);
 
   g_assert_nonnull (gst_sdp_message_get_attribute_val (msg, "ice-lite"));
@@ -256,10 +259,14 @@ test_answer_publisher (void)
 
   /* Only the feedback the relay acts on is accepted. */
   g_assert_cmpstr (gst_sdp_media_get_attribute_val_n (video, "rtcp-fb", 0), ==,
-                   "96 nack pli");
+                   "96 nack");
   g_assert_cmpstr (gst_sdp_media_get_attribute_val_n (video, "rtcp-fb", 1), ==,
+                   "96 nack pli");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val_n (video, "rtcp-fb", 2), ==,
                    "96 ccm fir");
-  g_assert_null (gst_sdp_media_get_attribute_val_n (video, "rtcp-fb", 2));
+  g_assert_null (gst_sdp_media_get_attribute_val_n (video, "rtcp-fb", 3));
+  /* The lead offered no RTX, so none is answered. */
+  g_assert_cmpuint (gst_sdp_media_formats_len (video), ==, 1);
 
   const GstSDPMedia *audio = gst_sdp_message_get_media (msg, 1);
   g_assert_cmpstr (gst_sdp_media_get_attribute_val (audio, "rtpmap"), ==,
@@ -280,7 +287,7 @@ test_answer_subscriber (void)
       .msid_track = "video" },
   };
   g_autofree char *text =
-      ss_sdp_answer_build (offer, &relay_transport, streams, 2);
+      ss_sdp_answer_build (offer, &relay_transport, streams, 2, FALSE);
   GstSDPMessage *msg = parse_answer (text);
 
   const GstSDPMedia *audio = gst_sdp_message_get_media (msg, 0);
@@ -298,11 +305,40 @@ test_answer_subscriber (void)
 }
 
 static void
+test_rtx_from_publisher (void)
+{
+  g_autofree char *with_rtx = replace (
+      lead_offer, "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n",
+      "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\na=rtpmap:97 rtx/90000\r\n"
+      "a=fmtp:97 apt=96\r\na=ssrc-group:FID 2222 4444\r\n"
+      "a=ssrc:4444 cname:user1@host\r\n");
+  g_autoptr (SsSdpOffer) offer = ss_sdp_offer_parse (with_rtx, NULL);
+  const SsSdpMedia *video = ss_sdp_offer_find_media (offer, SS_MEDIA_VIDEO);
+
+  g_assert_cmpuint (video->rtx_payload_type, ==, 97);
+  g_assert_cmpuint (video->ssrc, ==, 2222);
+  g_assert_cmpuint (video->rtx_ssrc, ==, 4444);
+
+  g_autofree char *text =
+      ss_sdp_answer_build (offer, &relay_transport, NULL, 0, TRUE);
+  GstSDPMessage *msg = parse_answer (text);
+  const GstSDPMedia *m = gst_sdp_message_get_media (msg, 0);
+  g_assert_cmpuint (gst_sdp_media_formats_len (m), ==, 2);
+  g_assert_cmpstr (gst_sdp_media_get_format (m, 1), ==, "97");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val_n (m, "rtpmap", 1), ==,
+                   "97 rtx/90000");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (m, "fmtp"), ==,
+                   "97 apt=96");
+  gst_sdp_message_free (msg);
+}
+
+static void
 test_answer_rejected_mline (void)
 {
   g_autofree char *text = replace (lead_offer, "VP8/90000", "H264/90000");
   g_autoptr (SsSdpOffer) offer = ss_sdp_offer_parse (text, NULL);
-  g_autofree char *answer = ss_sdp_answer_build (offer, &relay_transport, NULL, 0);
+  g_autofree char *answer =
+      ss_sdp_answer_build (offer, &relay_transport, NULL, 0, TRUE);
   GstSDPMessage *msg = parse_answer (answer);
 
   g_assert_cmpstr (gst_sdp_message_get_attribute_val (msg, "group"), ==,
@@ -324,6 +360,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sdp/answer/publisher", test_answer_publisher);
   g_test_add_func ("/sdp/answer/subscriber", test_answer_subscriber);
   g_test_add_func ("/sdp/answer/rejected-mline", test_answer_rejected_mline);
+  g_test_add_func ("/sdp/answer/rtx-from-publisher", test_rtx_from_publisher);
 
   return g_test_run ();
 }
