@@ -296,6 +296,27 @@ on_subscriber_feedback (SsPeer *peer, const SsRtcpPacket *packet,
       return;
     }
 
+  if (packet->count == SS_RTCP_PSFB_AFB)
+    {
+      /* REMB: the receiver's estimate for the SSRCs it lists. */
+      guint64 bitrate_bps;
+      guint32 ssrcs[8];
+      guint n_ssrcs = G_N_ELEMENTS (ssrcs);
+      if (!ss_rtcp_parse_remb (packet, &bitrate_bps, ssrcs, &n_ssrcs))
+        {
+          peer->rtcp_packets_ignored++;
+          return;
+        }
+      for (guint i = 0; i < n_ssrcs; i++)
+        {
+          SsConsumer *consumer = find_consumer (peer, ssrcs[i]);
+          if (consumer != NULL)
+            ss_bandwidth_estimator_on_remb (&consumer->bandwidth, bitrate_bps,
+                                            now_us);
+        }
+      return;
+    }
+
   peer->rtcp_packets_ignored++;
 }
 
@@ -438,14 +459,54 @@ static const SsWebrtcTransportListener transport_listener = {
 /* ---- negotiation ---- */
 
 static gboolean
-add_producers (SsPeer *peer, const SsSdpOffer *offer, GError **error)
+is_sent_media (const SsSdpMedia *media)
 {
+  return media->accepted && (media->direction == SS_DIRECTION_SENDONLY ||
+                             media->direction == SS_DIRECTION_SENDRECV);
+}
+
+/* Several video m-lines in a publisher's offer are the simulcast layers of
+ * one camera, highest quality first (protocol/README.md); layer 0 is the
+ * lowest. */
+static guint
+count_sent_video (const SsSdpOffer *offer)
+{
+  guint n = 0;
   for (guint i = 0; i < offer->media->len; i++)
     {
       const SsSdpMedia *media = g_ptr_array_index (offer->media, i);
-      if (!media->accepted || (media->direction != SS_DIRECTION_SENDONLY &&
-                               media->direction != SS_DIRECTION_SENDRECV))
+      if (is_sent_media (media) && media->kind == SS_MEDIA_VIDEO)
+        n++;
+    }
+  return n;
+}
+
+static gboolean
+add_producers (SsPeer *peer, const SsSdpOffer *offer, GError **error)
+{
+  guint n_video = count_sent_video (offer);
+  guint video_index = 0;
+
+  if (n_video > SS_MAX_LAYERS)
+    {
+      g_set_error (error, SS_RELAY_ERROR, SS_RELAY_ERROR_BAD_SDP,
+                   "offer sends %u video streams; at most %u simulcast "
+                   "layers are supported",
+                   n_video, SS_MAX_LAYERS);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < offer->media->len; i++)
+    {
+      const SsSdpMedia *media = g_ptr_array_index (offer->media, i);
+      if (!is_sent_media (media))
         continue;
+
+      guint layer = 0;
+      if (media->kind == SS_MEDIA_VIDEO)
+        layer = n_video - 1 - video_index++;
+      else if (ss_router_find_producer (peer->router, SS_MEDIA_AUDIO) != NULL)
+        continue; /* one audio stream per lesson */
 
       SsProducerParams params = {
         .kind = media->kind,
@@ -455,6 +516,7 @@ add_producers (SsPeer *peer, const SsSdpOffer *offer, GError **error)
         .feedback = media->feedback,
         .rtx_payload_type = media->rtx_payload_type,
         .rtx_ssrc = media->rtx_ssrc,
+        .layer = layer,
       };
       SsProducer *producer =
           ss_router_add_producer (peer->router, &params, &peer->endpoint);
@@ -492,13 +554,11 @@ add_consumers (SsPeer *peer, const SsSdpOffer *offer, gint64 now_us,
                                media->direction != SS_DIRECTION_SENDRECV))
         continue;
 
-      SsProducer *producer = ss_router_find_producer (peer->router, media->kind);
-      if (producer == NULL)
-        continue;
-
       SsConsumer *consumer =
-          ss_router_add_consumer (peer->router, producer, new_ssrc (),
+          ss_router_add_consumer (peer->router, media->kind, new_ssrc (),
                                   media->payload_type, &peer->endpoint, now_us);
+      if (consumer == NULL)
+        continue;
       g_ptr_array_add (peer->consumers, consumer);
 
       send_streams[i] = (SsSdpSendStream){

@@ -1,28 +1,40 @@
-/* Consumer state: rewriting a producer's packets for one subscriber and
- * the RTCP the relay exchanges with that subscriber about them. */
+/* Consumer state: rewriting a producer's packets for one subscriber,
+ * switching between simulcast layers, and the RTCP the relay exchanges
+ * with that subscriber about them. */
 #define G_LOG_DOMAIN "ss-relay"
 
 #include "router/consumer.h"
 
 #include "wire/ntp.h"
 #include "wire/rtp.h"
+#include "wire/vp8.h"
 
 #include <string.h>
 
 #define RTP_FIXED_HEADER_LEN 12
 
 SsConsumer *
-ss_consumer_new (SsProducer *producer, guint32 ssrc, guint8 payload_type,
+ss_consumer_new (SsProducer *const *layers, guint n_layers,
+                 guint initial_layer, guint32 ssrc, guint8 payload_type,
                  const SsEndpoint *endpoint)
 {
+  g_return_val_if_fail (n_layers > 0 && n_layers <= SS_MAX_LAYERS, NULL);
+  g_return_val_if_fail (initial_layer < n_layers, NULL);
+
   SsConsumer *consumer = g_new0 (SsConsumer, 1);
 
-  consumer->producer = producer;
   consumer->ssrc = ssrc;
   consumer->payload_type = payload_type;
   consumer->endpoint = *endpoint;
-  consumer->waiting_keyframe = producer->kind == SS_MEDIA_VIDEO;
+  memcpy (consumer->layers, layers, sizeof (SsProducer *) * n_layers);
+  consumer->n_layers = n_layers;
+  consumer->producer = layers[initial_layer];
+  consumer->target = layers[initial_layer];
+  consumer->waiting_keyframe = layers[initial_layer]->kind == SS_MEDIA_VIDEO;
   consumer->rtt_us = -1;
+  ss_bandwidth_estimator_init (&consumer->bandwidth);
+  ss_layer_selector_init (&consumer->selector);
+  consumer->selector.current = (gint) initial_layer;
   return consumer;
 }
 
@@ -32,9 +44,86 @@ ss_consumer_free (SsConsumer *consumer)
   g_free (consumer);
 }
 
+void
+ss_consumer_forget_producer (SsConsumer *consumer, SsProducer *producer)
+{
+  for (guint i = 0; i < consumer->n_layers; i++)
+    if (consumer->layers[i] == producer)
+      consumer->layers[i] = NULL;
+
+  if (consumer->producer == producer)
+    consumer->producer = NULL;
+  if (consumer->target == producer)
+    consumer->target = NULL;
+}
+
+void
+ss_consumer_switch_layer (SsConsumer *consumer, const SsRtpHeader *header,
+                          gint64 now_us)
+{
+  SsProducer *target = consumer->target;
+
+  if (consumer->started)
+    {
+      /* Continue the subscriber's numbering from the last packet sent, and
+       * its clock by the time that has passed since then. */
+      guint32 elapsed_ticks = (guint32) MAX (
+          1, (now_us - consumer->last_sent_us) * (gint64) target->clock_rate /
+                 G_USEC_PER_SEC);
+      consumer->sequence_offset =
+          (guint16) (consumer->last_sequence + 1 - header->sequence);
+      consumer->timestamp_offset =
+          consumer->last_timestamp + elapsed_ticks - header->timestamp;
+      consumer->switch_sequence = (guint16) (consumer->last_sequence + 1);
+
+      SsVp8Descriptor descriptor;
+      if (target->kind == SS_MEDIA_VIDEO &&
+          ss_vp8_parse_descriptor (header->payload, header->payload_len,
+                                   &descriptor))
+        {
+          if (descriptor.has_picture_id)
+            consumer->picture_id_offset =
+                (guint16) (consumer->last_picture_id + 1 - descriptor.picture_id);
+          if (descriptor.has_tl0picidx)
+            consumer->tl0picidx_offset =
+                (guint8) (consumer->last_tl0picidx + 1 - descriptor.tl0picidx);
+        }
+      consumer->layer_switches++;
+    }
+
+  consumer->producer = target;
+}
+
+/* Renumbers the VP8 picture ID and TL0PICIDX of a copy whose source has
+ * layers: each layer's encoder counts on its own, and the subscriber's
+ * decoder must see one sequence (RFC 7741 section 4.2). */
+static void
+rewrite_vp8 (SsConsumer *consumer, guint8 *payload, gsize len)
+{
+  SsVp8Descriptor descriptor;
+  if (!ss_vp8_parse_descriptor (payload, len, &descriptor))
+    return;
+
+  if (descriptor.has_picture_id)
+    {
+      guint16 mask = descriptor.picture_id_15bit ? 0x7FFF : 0x7F;
+      guint16 picture_id =
+          (guint16) ((descriptor.picture_id + consumer->picture_id_offset) & mask);
+      ss_vp8_write_picture_id (payload, len, picture_id);
+      consumer->last_picture_id = picture_id;
+    }
+  if (descriptor.has_tl0picidx)
+    {
+      guint8 tl0picidx =
+          (guint8) (descriptor.tl0picidx + consumer->tl0picidx_offset);
+      ss_vp8_write_tl0picidx (payload, len, tl0picidx);
+      consumer->last_tl0picidx = tl0picidx;
+    }
+}
+
 gsize
 ss_consumer_write_rtp (SsConsumer *consumer, const SsRtpHeader *header,
-                       guint8 *out, gsize cap)
+                       guint8 *out, gsize cap, gint64 now_us)
 {
   gsize len = RTP_FIXED_HEADER_LEN + header->payload_len;
   if (len > cap)
@@ -46,20 +135,36 @@ ss_consumer_write_rtp (SsConsumer *consumer, const SsRtpHeader *header,
     {
       consumer->sequence_offset =
           (guint16) (g_random_int () - header->sequence);
+      consumer->switch_sequence =
+          (guint16) (header->sequence + consumer->sequence_offset);
       consumer->started = TRUE;
     }
 
+  guint16 sequence = (guint16) (header->sequence + consumer->sequence_offset);
+  guint32 timestamp = header->timestamp + consumer->timestamp_offset;
+
   out[0] = 0x80; /* V=2, no padding, no extension, no CSRC */
   out[1] = (guint8) ((header->marker ? 0x80 : 0) | consumer->payload_type);
-  ss_rtp_write_sequence (out,
-                         (guint16) (header->sequence + consumer->sequence_offset));
-  ss_rtp_write_timestamp (out, header->timestamp);
+  ss_rtp_write_sequence (out, sequence);
+  ss_rtp_write_timestamp (out, timestamp);
   ss_rtp_write_ssrc (out, consumer->ssrc);
   memcpy (out + RTP_FIXED_HEADER_LEN, header->payload, header->payload_len);
 
+  if (consumer->n_layers > 1)
+    rewrite_vp8 (consumer, out + RTP_FIXED_HEADER_LEN, header->payload_len);
+
+  /* A retransmission is older than what was sent last and must not move
+   * the numbering a layer switch continues from. */
+  if (consumer->packets_sent == 0 ||
+      (gint16) (guint16) (sequence - consumer->last_sequence) > 0)
+    {
+      consumer->last_sequence = sequence;
+      consumer->last_timestamp = timestamp;
+      consumer->last_sent_us = now_us;
+    }
+
   consumer->packets_sent++;
   consumer->octets_sent += header->payload_len;
-  consumer->last_rtp_timestamp = header->timestamp;
   return len;
 }
 
@@ -71,12 +176,12 @@ ss_consumer_write_sr (SsConsumer *consumer, gint64 now_us, guint8 *out,
   if (producer == NULL || !producer->has_sender_report || !consumer->started)
     return 0;
 
-  /* Timestamps are forwarded unchanged, so the publisher's NTP/RTP pair
-   * holds for the consumer's stream as it is. */
+  /* The current layer's NTP/RTP pair, moved by the timestamp offset the
+   * subscriber's stream has relative to that layer. */
   SsRtcpSenderReport sr = {
     .ssrc = consumer->ssrc,
     .ntp_timestamp = producer->sr_ntp_timestamp,
-    .rtp_timestamp = producer->sr_rtp_timestamp,
+    .rtp_timestamp = producer->sr_rtp_timestamp + consumer->timestamp_offset,
     .packet_count = (guint32) consumer->packets_sent,
     .octet_count = (guint32) consumer->octets_sent,
     .n_blocks = 0,
@@ -99,6 +204,8 @@ ss_consumer_on_report_block (SsConsumer *consumer,
   consumer->fraction_lost = block->fraction_lost;
   consumer->cumulative_lost = block->cumulative_lost;
   consumer->jitter = block->jitter;
+  ss_bandwidth_estimator_on_loss_report (&consumer->bandwidth,
+                                         block->fraction_lost, now_us);
 
   if (block->lsr == 0)
     return;

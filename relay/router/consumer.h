@@ -1,9 +1,12 @@
-/* A consumer: the copy of one producer's stream that the relay sends to one
+/* A consumer: the copy of one source's stream that the relay sends to one
  * subscriber, under its own SSRC and sequence space so the subscriber sees
- * one continuous stream whatever happens upstream. */
+ * one continuous stream whatever happens upstream, including switches
+ * between the simulcast layers of a video source. */
 #pragma once
 
+#include "router/layer-selector.h"
 #include "router/producer.h"
+#include "stream/bandwidth-estimator.h"
 #include "wire/rtcp.h"
 
 G_BEGIN_DECLS
@@ -13,20 +16,42 @@ G_BEGIN_DECLS
 #define SS_CONSUMER_SR_HISTORY 4
 
 struct _SsConsumer {
-  SsProducer *producer;         /* NULL once the producer is gone */
   guint32 ssrc;
   guint8 payload_type;
   SsEndpoint endpoint;          /* the subscriber's transport */
 
-  /* Video starts at a key frame: before it the decoder could do nothing
-   * with the packets, so none are sent. */
+  /* The source's layers, lowest first (one entry without simulcast), the
+   * layer being sent and the one wanted. A layer whose producer is gone is
+   * NULL. */
+  SsProducer *layers[SS_MAX_LAYERS];
+  guint n_layers;
+  SsProducer *producer;         /* current layer; NULL once gone */
+  SsProducer *target;           /* switch at its next key frame */
+
+  /* Video starts, and switches layers, at a key frame: before it the
+   * decoder could do nothing with the packets, so none are sent. */
   gboolean waiting_keyframe;
   gboolean started;
-  guint16 sequence_offset;      /* out = in + offset, modulo 2^16 */
+
+  /* Output = input + offset, modulo the field's size. Set anew at each
+   * layer switch so the subscriber's numbering runs on without a jump. */
+  guint16 sequence_offset;
+  guint32 timestamp_offset;
+  guint16 picture_id_offset;
+  guint8 tl0picidx_offset;
+  /* First sequence number sent from the current layer: older numbers
+   * belong to another layer and cannot be answered from this one's
+   * retransmission buffer. */
+  guint16 switch_sequence;
+
+  guint16 last_sequence;
+  guint32 last_timestamp;
+  guint16 last_picture_id;
+  guint8 last_tl0picidx;
+  gint64 last_sent_us;
 
   guint64 packets_sent;
   guint64 octets_sent;          /* payload octets, as the SR counts them */
-  guint32 last_rtp_timestamp;
 
   struct {
     guint32 middle_ntp;
@@ -40,25 +65,39 @@ struct _SsConsumer {
   guint32 jitter;
   gint64 rtt_us;                /* -1 until known */
 
+  SsBandwidthEstimator bandwidth;
+  SsLayerSelector selector;
+
   guint64 keyframe_requests_received;
   guint64 nacks_received;       /* sequence numbers requested */
   guint64 packets_retransmitted;
+  guint64 layer_switches;
 };
 
-SsConsumer *ss_consumer_new (SsProducer *producer, guint32 ssrc,
+/* layers: the source's producers, lowest layer first. */
+SsConsumer *ss_consumer_new (SsProducer *const *layers, guint n_layers,
+                             guint initial_layer, guint32 ssrc,
                              guint8 payload_type, const SsEndpoint *endpoint);
 void ss_consumer_free (SsConsumer *consumer);
 
-/* Writes the consumer's copy of an RTP packet into out: the fixed header
- * with the consumer's SSRC, payload type and sequence number, then the
- * payload. Header extensions and CSRCs are not copied, because their ids
- * were negotiated with the publisher, not with this subscriber. Returns the
- * length, or 0 when out is too small. */
-gsize ss_consumer_write_rtp (SsConsumer *consumer, const SsRtpHeader *header,
-                             guint8 *out, gsize cap);
+/* Forgets a producer that is going away. */
+void ss_consumer_forget_producer (SsConsumer *consumer, SsProducer *producer);
 
-/* Writes a sender report for the consumer from the producer's last one
- * and records it for RTT; 0 when there is nothing to report yet. */
+/* Makes the target layer current, from this packet (its key frame) on. */
+void ss_consumer_switch_layer (SsConsumer *consumer,
+                               const SsRtpHeader *header, gint64 now_us);
+
+/* Writes the consumer's copy of an RTP packet into out: the fixed header
+ * with the consumer's SSRC, payload type, sequence number and timestamp,
+ * then the payload, with the VP8 picture ID and TL0PICIDX renumbered when
+ * the source has layers. Header extensions and CSRCs are not copied,
+ * because their ids were negotiated with the publisher, not with this
+ * subscriber. Returns the length, or 0 when out is too small. */
+gsize ss_consumer_write_rtp (SsConsumer *consumer, const SsRtpHeader *header,
+                             guint8 *out, gsize cap, gint64 now_us);
+
+/* Writes a sender report for the consumer from the current layer's last
+ * one and records it for RTT; 0 when there is nothing to report yet. */
 gsize ss_consumer_write_sr (SsConsumer *consumer, gint64 now_us, guint8 *out,
                             gsize cap);
 

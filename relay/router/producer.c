@@ -18,7 +18,9 @@ ss_producer_new (const SsProducerParams *params, const SsEndpoint *endpoint)
   producer->feedback = params->feedback;
   producer->rtx_payload_type = params->rtx_payload_type;
   producer->rtx_ssrc = params->rtx_ssrc;
+  producer->layer = params->layer;
   producer->endpoint = *endpoint;
+  producer->window_start_us = G_MININT64;
   producer->last_keyframe_us = G_MININT64;
   producer->last_keyframe_request_us = G_MININT64;
   producer->consumers = g_ptr_array_new ();
@@ -54,6 +56,9 @@ ss_producer_on_rtp (SsProducer *producer, const SsRtpHeader *header,
 {
   ss_recv_stats_on_rtp (&producer->stats, header->sequence, header->timestamp,
                         now_us, len);
+  producer->window_bytes += len;
+  if (producer->window_start_us == G_MININT64)
+    producer->window_start_us = now_us;
 
   if (producer->kind != SS_MEDIA_VIDEO ||
       !ss_vp8_is_keyframe (header->payload, header->payload_len))
@@ -62,4 +67,29 @@ ss_producer_on_rtp (SsProducer *producer, const SsRtpHeader *header,
   producer->last_keyframe_us = now_us;
   producer->keyframes_received++;
   return TRUE;
+}
+
+void
+ss_producer_update_bitrate (SsProducer *producer, gint64 now_us,
+                            gint64 window_us)
+{
+  if (producer->window_start_us == G_MININT64)
+    return;
+
+  gint64 elapsed_us = now_us - producer->window_start_us;
+  if (elapsed_us < window_us)
+    return;
+
+  guint64 sample_bps = producer->window_bytes * 8 * G_USEC_PER_SEC /
+                       (guint64) elapsed_us;
+
+  /* A key frame is several times the size of a delta frame, and every layer
+   * switch asks for one; an average over about two seconds keeps such a
+   * burst from reading as a higher rate and forcing another switch. */
+  if (producer->bitrate_bps == 0)
+    producer->bitrate_bps = sample_bps;
+  else
+    producer->bitrate_bps = (3 * producer->bitrate_bps + sample_bps) / 4;
+  producer->window_bytes = 0;
+  producer->window_start_us = now_us;
 }

@@ -23,6 +23,8 @@ typedef struct {
   SsSdpFeedback feedback;       /* what the publisher accepts from us */
   guint8 rtx_payload_type;      /* 0: no RTX (RFC 4588) */
   guint32 rtx_ssrc;
+  /* Simulcast layer of the source, 0 the lowest; 0 without simulcast. */
+  guint layer;
 } SsProducerParams;
 
 /* Video packets kept for retransmission: at 1.5 Mbit/s and ~1,100-byte
@@ -39,7 +41,15 @@ typedef struct {
   SsSdpFeedback feedback;
   guint8 rtx_payload_type;
   guint32 rtx_ssrc;
+  guint layer;
   SsEndpoint endpoint;          /* the publisher's transport */
+
+  /* Received bitrate, measured over windows of about half a second and
+   * averaged, which the layer choice compares with subscribers'
+   * estimates. */
+  guint64 bitrate_bps;
+  guint64 window_bytes;
+  gint64 window_start_us;
 
   SsRecvStats stats;
   SsSeqUnwrapper unwrapper;
@@ -77,6 +87,10 @@ void ss_producer_free (SsProducer *producer);
  * frame (always FALSE for audio). */
 gboolean ss_producer_on_rtp (SsProducer *producer, const SsRtpHeader *header,
                              gsize len, gint64 now_us);
+
+/* Closes the bitrate window when it is at least window_us long. */
+void ss_producer_update_bitrate (SsProducer *producer, gint64 now_us,
+                                 gint64 window_us);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsProducer, ss_producer_free)
 

@@ -8,12 +8,15 @@
 
 #include "router/router.h"
 
+#include <string.h>
+
 struct _SsRouter {
   char *lesson_id;
   guint32 rtcp_ssrc;            /* sender SSRC of the relay's own RTCP */
   GPtrArray *producers;         /* SsProducer, owned */
   GPtrArray *consumers;         /* SsConsumer, owned */
   gint64 next_receiver_report_us;
+  gint64 next_layer_update_us;
   SsRouterCounters counters;
 };
 
@@ -29,6 +32,7 @@ ss_router_new (const char *lesson_id, guint32 rtcp_ssrc)
   router->consumers =
       g_ptr_array_new_with_free_func ((GDestroyNotify) ss_consumer_free);
   router->next_receiver_report_us = G_MAXINT64;
+  router->next_layer_update_us = G_MAXINT64;
   return router;
 }
 
@@ -64,7 +68,10 @@ ss_router_add_producer (SsRouter *router, const SsProducerParams *params,
   g_ptr_array_add (router->producers, producer);
 
   if (router->next_receiver_report_us == G_MAXINT64)
-    router->next_receiver_report_us = G_MININT64;
+    {
+      router->next_receiver_report_us = G_MININT64;
+      router->next_layer_update_us = G_MININT64;
+    }
   return producer;
 }
 
@@ -72,26 +79,47 @@ void
 ss_router_remove_producer (SsRouter *router, SsProducer *producer)
 {
   for (guint i = 0; i < producer->consumers->len; i++)
-    {
-      SsConsumer *consumer = g_ptr_array_index (producer->consumers, i);
-      consumer->producer = NULL;
-    }
+    ss_consumer_forget_producer (g_ptr_array_index (producer->consumers, i),
+                                 producer);
   g_ptr_array_remove (router->producers, producer);
 
   if (router->producers->len == 0)
-    router->next_receiver_report_us = G_MAXINT64;
+    {
+      router->next_receiver_report_us = G_MAXINT64;
+      router->next_layer_update_us = G_MAXINT64;
+    }
+}
+
+/* The source's producers of that kind by layer, lowest first; returns how
+ * many layers there are (0 when nothing of that kind is published). */
+static guint
+collect_layers (SsRouter *router, SsMediaKind kind, SsProducer **layers)
+{
+  guint n = 0;
+
+  memset (layers, 0, sizeof (SsProducer *) * SS_MAX_LAYERS);
+  for (guint i = 0; i < router->producers->len; i++)
+    {
+      SsProducer *producer = g_ptr_array_index (router->producers, i);
+      if (producer->kind != kind || producer->layer >= SS_MAX_LAYERS)
+        continue;
+      layers[producer->layer] = producer;
+      n = MAX (n, producer->layer + 1);
+    }
+
+  /* Layers must be contiguous from 0; a gap means the publisher's offer was
+   * not a simulcast source, and only its lowest stream is used. */
+  for (guint i = 0; i < n; i++)
+    if (layers[i] == NULL)
+      return i;
+  return n;
 }
 
 SsProducer *
 ss_router_find_producer (SsRouter *router, SsMediaKind kind)
 {
-  for (guint i = 0; i < router->producers->len; i++)
-    {
-      SsProducer *producer = g_ptr_array_index (router->producers, i);
-      if (producer->kind == kind)
-        return producer;
-    }
-  return NULL;
+  SsProducer *layers[SS_MAX_LAYERS];
+  return collect_layers (router, kind, layers) > 0 ? layers[0] : NULL;
 }
 
 guint
@@ -140,39 +168,94 @@ request_keyframe (SsRouter *router, SsProducer *producer, gint64 now_us)
   router->counters.keyframe_requests_sent++;
 }
 
+static void
+get_layer_bitrates (const SsConsumer *consumer, guint64 *bitrates_bps)
+{
+  for (guint i = 0; i < consumer->n_layers; i++)
+    bitrates_bps[i] =
+        consumer->layers[i] != NULL ? consumer->layers[i]->bitrate_bps : 0;
+}
+
 SsConsumer *
-ss_router_add_consumer (SsRouter *router, SsProducer *producer, guint32 ssrc,
+ss_router_add_consumer (SsRouter *router, SsMediaKind kind, guint32 ssrc,
                         guint8 payload_type, const SsEndpoint *endpoint,
                         gint64 now_us)
 {
-  SsConsumer *consumer = ss_consumer_new (producer, ssrc, payload_type,
-                                          endpoint);
+  SsProducer *layers[SS_MAX_LAYERS];
+  guint n_layers = collect_layers (router, kind, layers);
+  if (n_layers == 0)
+    return NULL;
+
+  /* Start on the layer the initial estimate affords, by the bitrates
+   * measured so far. */
+  guint initial = 0;
+  if (n_layers > 1)
+    {
+      SsLayerSelector selector;
+      guint64 bitrates[SS_MAX_LAYERS];
+      ss_layer_selector_init (&selector);
+      for (guint i = 0; i < n_layers; i++)
+        bitrates[i] = layers[i]->bitrate_bps;
+      initial = (guint) ss_layer_selector_choose (&selector, SS_BWE_INITIAL_BPS,
+                                                  bitrates, n_layers, now_us);
+    }
+
+  SsConsumer *consumer = ss_consumer_new (layers, n_layers, initial, ssrc,
+                                          payload_type, endpoint);
   g_ptr_array_add (router->consumers, consumer);
-  g_ptr_array_add (producer->consumers, consumer);
+  for (guint i = 0; i < n_layers; i++)
+    g_ptr_array_add (layers[i]->consumers, consumer);
 
   /* A new subscriber can decode nothing before the next key frame. */
   if (consumer->waiting_keyframe)
-    request_keyframe (router, producer, now_us);
+    request_keyframe (router, consumer->target, now_us);
   return consumer;
 }
 
 void
 ss_router_remove_consumer (SsRouter *router, SsConsumer *consumer)
 {
-  if (consumer->producer != NULL)
-    g_ptr_array_remove_fast (consumer->producer->consumers, consumer);
+  for (guint i = 0; i < consumer->n_layers; i++)
+    if (consumer->layers[i] != NULL)
+      g_ptr_array_remove_fast (consumer->layers[i]->consumers, consumer);
   g_ptr_array_remove_fast (router->consumers, consumer);
+}
+
+/* Decides whether a packet of this producer goes to the consumer: packets
+ * of the current layer do, once it started at a key frame; a key frame of
+ * the target layer switches to it. */
+static gboolean
+accept_packet (SsRouter *router, SsConsumer *consumer, SsProducer *producer,
+               const SsRtpHeader *header, gboolean keyframe, gint64 now_us)
+{
+  if (producer == consumer->target && producer != consumer->producer)
+    {
+      if (!keyframe)
+        return FALSE;
+      ss_consumer_switch_layer (consumer, header, now_us);
+      consumer->waiting_keyframe = FALSE;
+      router->counters.layer_switches++;
+      return TRUE;
+    }
+
+  if (producer != consumer->producer)
+    return FALSE;
+
+  if (consumer->waiting_keyframe && !keyframe)
+    {
+      router->counters.rtp_packets_dropped++;
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
 forward_to_consumer (SsRouter *router, SsConsumer *consumer,
-                     const SsRtpHeader *header, gboolean keyframe)
+                     SsProducer *producer, const SsRtpHeader *header,
+                     gboolean keyframe, gint64 now_us)
 {
-  if (consumer->waiting_keyframe && !keyframe)
-    {
-      router->counters.rtp_packets_dropped++;
-      return;
-    }
+  if (!accept_packet (router, consumer, producer, header, keyframe, now_us))
+    return;
 
   gsize cap = 0;
   guint8 *buffer = consumer->endpoint.funcs->get_buffer (
@@ -183,7 +266,7 @@ forward_to_consumer (SsRouter *router, SsConsumer *consumer,
       return;
     }
 
-  gsize len = ss_consumer_write_rtp (consumer, header, buffer, cap);
+  gsize len = ss_consumer_write_rtp (consumer, header, buffer, cap, now_us);
   if (len == 0)
     {
       router->counters.rtp_packets_dropped++;
@@ -249,7 +332,7 @@ ss_router_on_rtp (SsRouter *router, SsProducer *producer,
 
   for (guint i = 0; i < producer->consumers->len; i++)
     forward_to_consumer (router, g_ptr_array_index (producer->consumers, i),
-                         &header, keyframe);
+                         producer, &header, keyframe, now_us);
 }
 
 void
@@ -264,6 +347,9 @@ ss_router_on_sender_report (SsRouter *router, SsProducer *producer,
   for (guint i = 0; i < producer->consumers->len; i++)
     {
       SsConsumer *consumer = g_ptr_array_index (producer->consumers, i);
+      if (consumer->producer != producer)
+        continue;
+
       gsize cap = 0;
       guint8 *buffer = consumer->endpoint.funcs->get_buffer (
           consumer->endpoint.user_data, &cap);
@@ -285,6 +371,13 @@ ss_router_on_nack (SsRouter *router, SsConsumer *consumer, guint16 sequence,
   if (producer == NULL || producer->retransmissions == NULL ||
       !consumer->started || !producer->unwrapper.started)
     return;
+
+  /* Sent before the last layer switch, from another layer's buffer. */
+  if ((gint16) (guint16) (sequence - consumer->switch_sequence) < 0)
+    {
+      router->counters.nack_misses++;
+      return;
+    }
 
   /* Back to the producer's numbering, then to the extended number closest
    * to the newest packet received. */
@@ -312,7 +405,7 @@ ss_router_on_nack (SsRouter *router, SsConsumer *consumer, guint16 sequence,
   /* Sent on the original SSRC and sequence number (RFC 4585 section 3.4
    * leaves the form of a retransmission open; RTX is not negotiated with
    * subscribers). */
-  gsize out_len = ss_consumer_write_rtp (consumer, &header, buffer, cap);
+  gsize out_len = ss_consumer_write_rtp (consumer, &header, buffer, cap, now_us);
   if (out_len == 0)
     return;
   consumer->endpoint.funcs->send_rtp (consumer->endpoint.user_data, buffer,
@@ -326,20 +419,59 @@ ss_router_on_keyframe_request (SsRouter *router, SsConsumer *consumer,
                                gint64 now_us)
 {
   consumer->keyframe_requests_received++;
-  if (consumer->producer != NULL)
-    request_keyframe (router, consumer->producer, now_us);
+  if (consumer->target != NULL)
+    request_keyframe (router, consumer->target, now_us);
 }
 
+/* A consumer waits for this producer's key frame to start, or to switch
+ * to it. */
 static gboolean
 has_waiting_consumer (const SsProducer *producer)
 {
   for (guint i = 0; i < producer->consumers->len; i++)
     {
       const SsConsumer *consumer = g_ptr_array_index (producer->consumers, i);
-      if (consumer->waiting_keyframe)
+      if (consumer->target != producer)
+        continue;
+      if (consumer->waiting_keyframe || consumer->producer != producer)
         return TRUE;
     }
   return FALSE;
+}
+
+/* Measures the producers' bitrates and moves each simulcast consumer's
+ * target to the layer its estimate affords. */
+static void
+update_layers (SsRouter *router, gint64 now_us)
+{
+  for (guint i = 0; i < router->producers->len; i++)
+    ss_producer_update_bitrate (g_ptr_array_index (router->producers, i),
+                                now_us, SS_ROUTER_LAYER_INTERVAL_US);
+
+  for (guint i = 0; i < router->consumers->len; i++)
+    {
+      SsConsumer *consumer = g_ptr_array_index (router->consumers, i);
+      if (consumer->n_layers < 2)
+        continue;
+
+      guint64 bitrates[SS_MAX_LAYERS];
+      get_layer_bitrates (consumer, bitrates);
+      guint64 estimate =
+          ss_bandwidth_estimator_get_bps (&consumer->bandwidth, now_us);
+      gint layer = ss_layer_selector_choose (&consumer->selector, estimate,
+                                             bitrates, consumer->n_layers,
+                                             now_us);
+      SsProducer *target = consumer->layers[layer];
+      if (target == NULL || target == consumer->target)
+        continue;
+
+      g_debug ("consumer %u: estimate %" G_GUINT64_FORMAT
+               " bit/s, layer %d at %" G_GUINT64_FORMAT
+               " bit/s, switching at its next key frame",
+               consumer->ssrc, estimate, layer, bitrates[layer]);
+      consumer->target = target;
+      request_keyframe (router, target, now_us);
+    }
 }
 
 static void
@@ -394,7 +526,8 @@ send_nacks (SsRouter *router, SsProducer *producer, gint64 now_us)
 gint64
 ss_router_get_next_timeout (SsRouter *router)
 {
-  gint64 next = router->next_receiver_report_us;
+  gint64 next = MIN (router->next_receiver_report_us,
+                     router->next_layer_update_us);
 
   for (guint i = 0; i < router->producers->len; i++)
     {
@@ -423,6 +556,12 @@ ss_router_handle_timeout (SsRouter *router, gint64 now_us)
         request_keyframe (router, producer, now_us);
       if (producer->nack_enabled)
         send_nacks (router, producer, now_us);
+    }
+
+  if (now_us >= router->next_layer_update_us)
+    {
+      update_layers (router, now_us);
+      router->next_layer_update_us = now_us + SS_ROUTER_LAYER_INTERVAL_US;
     }
 
   if (now_us >= router->next_receiver_report_us)

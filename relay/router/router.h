@@ -22,6 +22,10 @@ G_BEGIN_DECLS
 /* Receiver reports to the publisher, once a second. */
 #define SS_ROUTER_RECEIVER_REPORT_INTERVAL_US (1000 * 1000)
 
+/* Producers' bitrates are measured, and subscribers' simulcast layers
+ * chosen, twice a second. */
+#define SS_ROUTER_LAYER_INTERVAL_US (500 * 1000)
+
 typedef struct _SsRouter SsRouter;
 
 typedef struct {
@@ -32,6 +36,7 @@ typedef struct {
   guint64 nack_misses;          /* NACKed packets no longer in the buffer */
   guint64 nacks_sent;           /* NACK packets to publishers */
   guint64 keyframe_requests_sent;
+  guint64 layer_switches;
 } SsRouterCounters;
 
 SsRouter *ss_router_new (const char *lesson_id, guint32 rtcp_ssrc);
@@ -43,11 +48,14 @@ SsProducer *ss_router_add_producer (SsRouter *router,
                                     const SsEndpoint *endpoint);
 /* Frees the producer; its consumers stay, sending nothing, until removed. */
 void ss_router_remove_producer (SsRouter *router, SsProducer *producer);
-/* The lesson's producer of that kind, or NULL. */
+/* The lesson's producer of that kind, or NULL; for simulcast video, its
+ * lowest layer. */
 SsProducer *ss_router_find_producer (SsRouter *router, SsMediaKind kind);
 guint ss_router_get_n_producers (SsRouter *router);
 
-SsConsumer *ss_router_add_consumer (SsRouter *router, SsProducer *producer,
+/* A consumer of the lesson's source of that kind: all its simulcast layers
+ * when it has several. NULL when nothing of that kind is published. */
+SsConsumer *ss_router_add_consumer (SsRouter *router, SsMediaKind kind,
                                     guint32 ssrc, guint8 payload_type,
                                     const SsEndpoint *endpoint, gint64 now_us);
 void ss_router_remove_consumer (SsRouter *router, SsConsumer *consumer);

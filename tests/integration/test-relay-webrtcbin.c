@@ -21,6 +21,7 @@ typedef struct {
   gint video_frames;     /* atomic: decoded (subscriber) */
   gint audio_buffers;    /* atomic: decoded (subscriber) */
   gint keyframes;        /* atomic: encoded (publisher) */
+  gint last_width;       /* atomic: of the last decoded frame (subscriber) */
   gboolean answered;
   char *relay_error;
   char *closed_reason;
@@ -180,6 +181,61 @@ count_keyframes (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+static void
+set_sendonly (Peer *peer)
+{
+  GArray *transceivers = NULL;
+  g_signal_emit_by_name (peer->webrtcbin, "get-transceivers", &transceivers);
+  for (guint i = 0; i < transceivers->len; i++)
+    g_object_set (g_array_index (transceivers, GstWebRTCRTPTransceiver *, i),
+                  "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                  NULL);
+  g_array_unref (transceivers);
+}
+
+/* Three VP8 encoders of one camera, highest layer linked first so its
+ * m-line comes first, as protocol/README.md orders simulcast layers. Each
+ * layer has its own payload type: webrtcbin's offer carries no a=ssrc
+ * before the payloaders have run, and the relay then tells bundled streams
+ * apart by payload type. */
+static Peer *
+start_simulcast_publisher (const char *name)
+{
+  Peer *peer = g_new0 (Peer, 1);
+  g_autoptr (GError) error = NULL;
+  GString *description = g_string_new (
+      "webrtcbin name=w bundle-policy=max-bundle "
+      "videotestsrc is-live=true pattern=snow "
+      "! video/x-raw,width=960,height=540,framerate=30/1 ! tee name=t ");
+  /* Noise fills each encoder's target bitrate, so the layers' measured
+   * rates are the targets; a test pattern would fit any budget. */
+  const guint widths[] = { 960, 480, 240 };
+  const guint bitrates[] = { 1500000, 500000, 150000 };
+  const guint payload_types[] = { 96, 97, 98 };
+
+  peer->name = name;
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    g_string_append_printf (
+        description,
+        "t. ! queue ! videoscale ! video/x-raw,width=%u,height=%u "
+        "! vp8enc deadline=1 keyframe-max-dist=100000 target-bitrate=%u "
+        "! rtpvp8pay pt=%u picture-id-mode=15-bit "
+        "! application/x-rtp,media=video,encoding-name=VP8,payload=%u,"
+        "clock-rate=90000 ! w. ",
+        widths[i], widths[i] * 9 / 16, bitrates[i], payload_types[i],
+        payload_types[i]);
+
+  peer->pipeline = gst_parse_launch (description->str, &error);
+  g_string_free (description, TRUE);
+  g_assert_no_error (error);
+  peer->webrtcbin = gst_bin_get_by_name (GST_BIN (peer->pipeline), "w");
+  configure_ice (peer->webrtcbin);
+  gst_element_set_state (peer->pipeline, GST_STATE_PLAYING);
+  set_sendonly (peer);
+  g_ptr_array_add (world.peers, peer);
+  return peer;
+}
+
 static Peer *
 start_publisher (const char *name)
 {
@@ -213,15 +269,7 @@ start_publisher (const char *name)
                      NULL);
 
   gst_element_set_state (peer->pipeline, GST_STATE_PLAYING);
-
-  GArray *transceivers = NULL;
-  g_signal_emit_by_name (peer->webrtcbin, "get-transceivers", &transceivers);
-  for (guint i = 0; i < transceivers->len; i++)
-    g_object_set (g_array_index (transceivers, GstWebRTCRTPTransceiver *, i),
-                  "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
-                  NULL);
-  g_array_unref (transceivers);
-
+  set_sendonly (peer);
   g_ptr_array_add (world.peers, peer);
   return peer;
 }
@@ -232,6 +280,18 @@ static GstPadProbeReturn
 count_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   g_atomic_int_inc ((gint *) data);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+record_width (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Peer *peer = data;
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  gint width = 0;
+  if (caps != NULL &&
+      gst_structure_get_int (gst_caps_get_structure (caps, 0), "width", &width))
+    g_atomic_int_set (&peer->last_width, width);
   return GST_PAD_PROBE_OK;
 }
 
@@ -255,6 +315,9 @@ on_subscriber_pad (GstElement *webrtcbin, GstPad *pad, Peer *peer)
   g_autoptr (GstPad) decoder_src = gst_element_get_static_pad (decoder, "src");
   gst_pad_add_probe (decoder_src, GST_PAD_PROBE_TYPE_BUFFER, count_buffers,
                      video ? &peer->video_frames : &peer->audio_buffers, NULL);
+  if (video)
+    gst_pad_add_probe (decoder_src, GST_PAD_PROBE_TYPE_BUFFER, record_width,
+                       peer, NULL);
 
   g_autoptr (GstPad) sink = gst_element_get_static_pad (bin, "sink");
   gst_element_sync_state_with_parent (bin);
@@ -311,6 +374,8 @@ static void
 publish (Peer *peer)
 {
   g_autofree char *offer = create_offer (peer);
+  if (g_getenv ("SS_TEST_PRINT_SDP") != NULL)
+    g_printerr ("%s offer:\n%s\n", peer->name, offer);
   ss_relay_publish (world.relay, LESSON, peer->name, offer, on_answer, peer);
   g_assert_true (run_until (peer_answered, peer, 5000));
   g_assert_null (peer->relay_error);
@@ -504,6 +569,33 @@ test_garbage_datagrams_ignored (void)
 }
 
 static void
+test_simulcast_layer_by_estimate (void)
+{
+  world_set_up ();
+  Peer *lead = start_simulcast_publisher ("lead");
+  publish (lead);
+  /* Let every layer flow long enough for the relay to measure it. */
+  run_for (1500);
+
+  Peer *a = start_subscriber ("remote-a");
+  subscribe (a);
+  run_for (3000);
+
+  gint frames = g_atomic_int_get (&a->video_frames);
+  gint width = g_atomic_int_get (&a->last_width);
+  g_test_message ("simulcast subscriber decoded %d frames, last at width %d",
+                  frames, width);
+  g_assert_cmpint (frames, >=, 45);
+  /* A new subscriber starts on the layer its initial estimate (800 kbit/s)
+   * affords, the 480x270 one at 500 kbit/s, and a clean link keeps it
+   * there for the first seconds (a step up needs 20 % headroom over
+   * 1.5 Mbit/s). */
+  g_assert_cmpint (width, ==, 480);
+
+  world_tear_down ();
+}
+
+static void
 test_bad_offers_rejected (void)
 {
   world_set_up ();
@@ -541,6 +633,8 @@ main (int argc, char **argv)
                    test_wrong_fingerprint_fails_alone);
   g_test_add_func ("/relay-webrtcbin/garbage-datagrams-ignored",
                    test_garbage_datagrams_ignored);
+  g_test_add_func ("/relay-webrtcbin/simulcast-layer-by-estimate",
+                   test_simulcast_layer_by_estimate);
   g_test_add_func ("/relay-webrtcbin/bad-offers-rejected",
                    test_bad_offers_rejected);
 

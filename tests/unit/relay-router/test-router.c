@@ -4,6 +4,7 @@
 #include "wire/ntp.h"
 #include "wire/rtcp.h"
 #include "wire/rtp.h"
+#include "wire/vp8.h"
 
 #include <string.h>
 
@@ -206,8 +207,8 @@ test_fanout_rewrites_per_consumer (Fixture *f, gconstpointer data)
   SsEndpoint ea, eb;
   recorder_init (&a, &ea);
   recorder_init (&b, &eb);
-  SsConsumer *ca = ss_router_add_consumer (f->router, f->video, 1001, 100, &ea, 0);
-  SsConsumer *cb = ss_router_add_consumer (f->router, f->video, 1002, 96, &eb, 0);
+  SsConsumer *ca = ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 100, &ea, 0);
+  SsConsumer *cb = ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1002, 96, &eb, 0);
 
   send_vp8 (f, 500, 9000, TRUE, 10 * MS);
   send_vp8 (f, 501, 9000, FALSE, 11 * MS);
@@ -244,7 +245,7 @@ test_video_waits_for_keyframe (Fixture *f, gconstpointer data)
   SsEndpoint ea;
   recorder_init (&a, &ea);
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   send_vp8 (f, 10, 1000, FALSE, 10 * MS);
   send_vp8 (f, 11, 1000, FALSE, 11 * MS);
@@ -272,7 +273,7 @@ test_audio_starts_at_once (Fixture *f, gconstpointer data)
   Recorder a;
   SsEndpoint ea;
   recorder_init (&a, &ea);
-  ss_router_add_consumer (f->router, f->audio, 2001, 111, &ea, 0);
+  ss_router_add_consumer (f->router, SS_MEDIA_AUDIO, 2001, 111, &ea, 0);
 
   guint8 packet[128];
   gsize len = make_opus (packet, 77, 960);
@@ -293,7 +294,7 @@ test_keyframe_requests_throttled (Fixture *f, gconstpointer data)
   recorder_init (&a, &ea);
   recorder_init (&b, &eb);
 
-  ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+  ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
   g_assert_cmpuint (count_plis (&f->publisher), ==, 1);
 
   SsRtcpPacket pli = recorded_rtcp (&f->publisher, 0);
@@ -303,7 +304,7 @@ test_keyframe_requests_throttled (Fixture *f, gconstpointer data)
   g_assert_cmpuint (media_ssrc, ==, PUBLISHER_VIDEO_SSRC);
 
   /* A second subscriber 100 ms later shares the first request. */
-  SsConsumer *cb = ss_router_add_consumer (f->router, f->video, 1002, 96, &eb,
+  SsConsumer *cb = ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1002, 96, &eb,
                                            100 * MS);
   g_assert_cmpuint (count_plis (&f->publisher), ==, 1);
 
@@ -337,7 +338,7 @@ test_keyframe_before_connected_is_requested_again (Fixture *f,
   a.connected = FALSE;
 
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
   g_assert_cmpuint (count_plis (&f->publisher), ==, 1);
 
   /* The publisher's key frame comes while the subscriber's DTLS is still
@@ -372,8 +373,8 @@ test_fir_when_publisher_lacks_pli (Fixture *f, gconstpointer data)
     .clock_rate = 90000,
     .feedback = fir_only,
   };
-  SsProducer *video = ss_router_add_producer (router, &params, &ep);
-  ss_router_add_consumer (router, video, 1001, 96, &ea, 0);
+  ss_router_add_producer (router, &params, &ep);
+  ss_router_add_consumer (router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
   ss_router_handle_timeout (router, 600 * MS);
 
   g_assert_cmpuint (publisher.rtcp->len, ==, 2);
@@ -398,7 +399,7 @@ test_sequence_continues_across_wrap (Fixture *f, gconstpointer data)
   Recorder a;
   SsEndpoint ea;
   recorder_init (&a, &ea);
-  ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+  ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   guint16 sequences[] = { 65533, 65534, 65535, 0, 1 };
   for (guint i = 0; i < G_N_ELEMENTS (sequences); i++)
@@ -418,7 +419,7 @@ test_sender_report_derived (Fixture *f, gconstpointer data)
   SsEndpoint ea;
   recorder_init (&a, &ea);
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   send_vp8 (f, 1, 3000, TRUE, 10 * MS);
   send_vp8 (f, 2, 6000, FALSE, 43 * MS);
@@ -529,7 +530,7 @@ test_duplicate_not_forwarded_twice (Fixture *f, gconstpointer data)
   Recorder a;
   SsEndpoint ea;
   recorder_init (&a, &ea);
-  ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+  ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   send_vp8 (f, 1, 3000, TRUE, 0);
   send_vp8 (f, 2, 3000, FALSE, 1 * MS);
@@ -548,7 +549,7 @@ test_subscriber_nack_answered (Fixture *f, gconstpointer data)
   SsEndpoint ea;
   recorder_init (&a, &ea);
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   for (guint16 seq = 65534; seq != 3; seq++)
     send_vp8 (f, seq, 3000, seq == 65534, 0);
@@ -575,7 +576,7 @@ test_subscriber_nack_for_expired_packet (Fixture *f, gconstpointer data)
   SsEndpoint ea;
   recorder_init (&a, &ea);
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   send_vp8 (f, 10, 3000, TRUE, 0);
   guint16 sequence = recorded_rtp (&a, 0).sequence;
@@ -598,7 +599,7 @@ test_producer_removed_under_consumer (Fixture *f, gconstpointer data)
   SsEndpoint ea;
   recorder_init (&a, &ea);
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, f->video, 1001, 96, &ea, 0);
+      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   ss_router_remove_producer (f->router, f->video);
   f->video = NULL;
@@ -618,7 +619,7 @@ test_padding_stripped (Fixture *f, gconstpointer data)
   Recorder a;
   SsEndpoint ea;
   recorder_init (&a, &ea);
-  ss_router_add_consumer (f->router, f->audio, 2001, 111, &ea, 0);
+  ss_router_add_consumer (f->router, SS_MEDIA_AUDIO, 2001, 111, &ea, 0);
 
   /* RTP header with P set and the whole payload padding (RFC 3550 5.1):
    * forwarded as an empty packet so the sequence numbers stay contiguous. */
@@ -630,6 +631,229 @@ test_padding_stripped (Fixture *f, gconstpointer data)
   g_assert_cmpuint (header.payload_len, ==, 0);
   g_assert_cmpuint (header.padding_len, ==, 0);
   recorder_clear (&a);
+}
+
+/* ---- simulcast ---- */
+
+/* A VP8 packet with a 15-bit picture ID (X=1, I=1, M=1). */
+static gsize
+make_vp8_picture (guint8 *out, guint32 ssrc, guint16 sequence,
+                  guint32 timestamp, guint16 picture_id, gboolean keyframe)
+{
+  memset (out, 0, 120);
+  out[0] = 0x80;
+  out[1] = 96;
+  out[2] = (guint8) (sequence >> 8);
+  out[3] = (guint8) sequence;
+  out[4] = (guint8) (timestamp >> 24);
+  out[5] = (guint8) (timestamp >> 16);
+  out[6] = (guint8) (timestamp >> 8);
+  out[7] = (guint8) timestamp;
+  out[8] = (guint8) (ssrc >> 24);
+  out[9] = (guint8) (ssrc >> 16);
+  out[10] = (guint8) (ssrc >> 8);
+  out[11] = (guint8) ssrc;
+  out[12] = 0x90;                       /* X, S, PID 0 */
+  out[13] = 0x80;                       /* I */
+  out[14] = (guint8) (0x80 | (picture_id >> 8));
+  out[15] = (guint8) picture_id;
+  out[16] = keyframe ? 0x10 : 0x11;     /* P bit */
+  return 120;
+}
+
+typedef struct {
+  SsRouter *router;
+  Recorder publisher;
+  SsEndpoint publisher_endpoint;
+  SsProducer *layers[3];
+  Recorder subscriber;
+  SsEndpoint subscriber_endpoint;
+} Simulcast;
+
+static const guint32 layer_ssrcs[3] = { 0xA0, 0xB0, 0xC0 };
+/* Each layer's encoder has its own RTP clock offset, sequence and picture
+ * numbering. */
+static const guint32 layer_timestamp_base[3] = { 1000000, 5000, 777777777 };
+static const guint16 layer_sequence_base[3] = { 100, 40000, 65500 };
+static const guint16 layer_picture_base[3] = { 10, 32760, 5000 };
+
+static void
+simulcast_send (Simulcast *f, guint layer, guint frame, gboolean keyframe,
+                gint64 now_us)
+{
+  guint8 packet[128];
+  gsize len = make_vp8_picture (
+      packet, layer_ssrcs[layer],
+      (guint16) (layer_sequence_base[layer] + frame),
+      layer_timestamp_base[layer] + frame * 3000,
+      (guint16) ((layer_picture_base[layer] + frame) & 0x7FFF), keyframe);
+  ss_router_on_rtp (f->router, f->layers[layer], packet, len, now_us);
+}
+
+static void
+simulcast_set_up (Simulcast *f, gconstpointer data)
+{
+  SsSdpFeedback feedback = { .nack = TRUE, .nack_pli = TRUE };
+
+  f->router = ss_router_new ("music-3", RELAY_RTCP_SSRC);
+  recorder_init (&f->publisher, &f->publisher_endpoint);
+  recorder_init (&f->subscriber, &f->subscriber_endpoint);
+  for (guint layer = 0; layer < 3; layer++)
+    {
+      SsProducerParams params = {
+        .kind = SS_MEDIA_VIDEO,
+        .ssrc = layer_ssrcs[layer],
+        .payload_type = 96,
+        .clock_rate = 90000,
+        .feedback = feedback,
+        .layer = layer,
+      };
+      f->layers[layer] =
+          ss_router_add_producer (f->router, &params, &f->publisher_endpoint);
+    }
+
+  /* Every layer flows for a second so their bitrates are measured. */
+  for (guint frame = 0; frame < 30; frame++)
+    for (guint layer = 0; layer < 3; layer++)
+      simulcast_send (f, layer, frame, frame == 0, frame * 33 * MS);
+  /* The tiny test packets would measure a few kbit/s: pin the layers at
+   * realistic rates and start a fresh measuring window. */
+  const guint64 bitrates[3] = { 150000, 500000, 1500000 };
+  for (guint layer = 0; layer < 3; layer++)
+    {
+      f->layers[layer]->bitrate_bps = bitrates[layer];
+      f->layers[layer]->window_bytes = 0;
+      f->layers[layer]->window_start_us = G_MININT64;
+    }
+}
+
+static void
+simulcast_tear_down (Simulcast *f, gconstpointer data)
+{
+  ss_router_free (f->router);
+  recorder_clear (&f->publisher);
+  recorder_clear (&f->subscriber);
+}
+
+static guint32
+last_pli_target (Recorder *publisher)
+{
+  for (guint i = publisher->rtcp->len; i > 0; i--)
+    {
+      SsRtcpPacket packet = recorded_rtcp (publisher, i - 1);
+      guint32 sender, media;
+      if (packet.packet_type == SS_RTCP_TYPE_PSFB &&
+          packet.count == SS_RTCP_PSFB_PLI &&
+          ss_rtcp_parse_feedback (&packet, &sender, &media))
+        return media;
+    }
+  return 0;
+}
+
+static void
+test_simulcast_starts_on_affordable_layer (Simulcast *f, gconstpointer data)
+{
+  SsConsumer *consumer = ss_router_add_consumer (
+      f->router, SS_MEDIA_VIDEO, 1001, 96, &f->subscriber_endpoint, 1000 * MS);
+
+  /* The initial estimate (800 kbit/s) affords the middle layer. */
+  g_assert_true (consumer->target == f->layers[1]);
+  g_assert_cmpuint (consumer->n_layers, ==, 3);
+  g_assert_cmpuint (last_pli_target (&f->publisher), ==, layer_ssrcs[1]);
+
+  /* Key frames of the other layers do not start it. */
+  simulcast_send (f, 0, 30, TRUE, 1010 * MS);
+  simulcast_send (f, 2, 30, TRUE, 1010 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 0);
+
+  simulcast_send (f, 1, 30, TRUE, 1010 * MS);
+  simulcast_send (f, 0, 31, FALSE, 1043 * MS);
+  simulcast_send (f, 1, 31, FALSE, 1043 * MS);
+  simulcast_send (f, 2, 31, FALSE, 1043 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 2);
+  g_assert_cmpuint (recorded_rtp (&f->subscriber, 0).ssrc, ==, 1001);
+}
+
+static void
+test_simulcast_switch_is_seamless (Simulcast *f, gconstpointer data)
+{
+  SsConsumer *consumer = ss_router_add_consumer (
+      f->router, SS_MEDIA_VIDEO, 1001, 96, &f->subscriber_endpoint, 1000 * MS);
+  simulcast_send (f, 1, 30, TRUE, 1000 * MS);
+  simulcast_send (f, 1, 31, FALSE, 1033 * MS);
+
+  /* Heavy loss reported: the estimate falls below the middle layer. */
+  SsRtcpReportBlock lossy = { .ssrc = 1001, .fraction_lost = 200 };
+  ss_consumer_on_report_block (consumer, &lossy, 1040 * MS);
+  ss_router_handle_timeout (f->router, 1050 * MS);
+  g_assert_true (consumer->target == f->layers[0]);
+  g_assert_cmpuint (last_pli_target (&f->publisher), ==, layer_ssrcs[0]);
+
+  /* Until the low layer's key frame comes, the middle layer goes on. */
+  simulcast_send (f, 0, 32, FALSE, 1066 * MS);
+  simulcast_send (f, 1, 32, FALSE, 1066 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 3);
+
+  simulcast_send (f, 0, 33, TRUE, 1100 * MS);
+  simulcast_send (f, 1, 33, FALSE, 1100 * MS);
+  simulcast_send (f, 0, 34, FALSE, 1133 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 5);
+  g_assert_true (consumer->producer == f->layers[0]);
+
+  /* One stream for the subscriber: same SSRC, sequence numbers one apart,
+   * timestamps rising by the elapsed time, picture IDs one apart. */
+  for (guint i = 1; i < 5; i++)
+    {
+      SsRtpHeader previous = recorded_rtp (&f->subscriber, i - 1);
+      SsRtpHeader header = recorded_rtp (&f->subscriber, i);
+      SsVp8Descriptor before, after;
+      g_assert_cmpuint (header.ssrc, ==, 1001);
+      g_assert_cmpuint (header.sequence, ==, (guint16) (previous.sequence + 1));
+      g_assert_true (ss_vp8_parse_descriptor (previous.payload, previous.payload_len, &before));
+      g_assert_true (ss_vp8_parse_descriptor (header.payload, header.payload_len, &after));
+      g_assert_cmpuint (after.picture_id, ==, (before.picture_id + 1) & 0x7FFF);
+      guint32 step = header.timestamp - previous.timestamp;
+      g_assert_cmpuint (step, >=, 2900);
+      g_assert_cmpuint (step, <=, 3100);
+    }
+  g_assert_cmpuint (consumer->layer_switches, ==, 1);
+
+  /* A NACK for a packet of the middle layer cannot be served from the low
+   * layer's buffer. */
+  guint64 misses = ss_router_get_counters (f->router)->nack_misses;
+  ss_router_on_nack (f->router, consumer, recorded_rtp (&f->subscriber, 1).sequence,
+                     1140 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 5);
+  g_assert_cmpuint (ss_router_get_counters (f->router)->nack_misses, ==, misses + 1);
+
+  /* One from after the switch is. */
+  ss_router_on_nack (f->router, consumer, recorded_rtp (&f->subscriber, 3).sequence,
+                     1140 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 6);
+}
+
+static void
+test_simulcast_sender_report_follows_layer (Simulcast *f, gconstpointer data)
+{
+  SsConsumer *consumer = ss_router_add_consumer (
+      f->router, SS_MEDIA_VIDEO, 1001, 96, &f->subscriber_endpoint, 1000 * MS);
+  simulcast_send (f, 1, 30, TRUE, 1000 * MS);
+
+  SsRtcpSenderReport low_sr = { .ssrc = layer_ssrcs[0], .ntp_timestamp = 1,
+                                .rtp_timestamp = 42 };
+  ss_router_on_sender_report (f->router, f->layers[0], &low_sr, 1010 * MS);
+  g_assert_cmpuint (f->subscriber.rtcp->len, ==, 0);
+
+  SsRtcpSenderReport mid_sr = { .ssrc = layer_ssrcs[1],
+                                .ntp_timestamp = G_GUINT64_CONSTANT (1) << 32,
+                                .rtp_timestamp = layer_timestamp_base[1] };
+  ss_router_on_sender_report (f->router, f->layers[1], &mid_sr, 1020 * MS);
+  g_assert_cmpuint (f->subscriber.rtcp->len, ==, 1);
+  SsRtcpPacket packet = recorded_rtcp (&f->subscriber, 0);
+  SsRtcpSenderReport sr;
+  g_assert_true (ss_rtcp_parse_sr (&packet, &sr));
+  g_assert_cmpuint (sr.ssrc, ==, consumer->ssrc);
+  g_assert_cmpuint (sr.rtp_timestamp, ==, layer_timestamp_base[1]);
 }
 
 int
@@ -655,6 +879,15 @@ main (int argc, char **argv)
   ADD ("/router/subscriber-nack-answered", test_subscriber_nack_answered);
   ADD ("/router/subscriber-nack-for-expired-packet", test_subscriber_nack_for_expired_packet);
   ADD ("/router/padding-stripped", test_padding_stripped);
+
+#define ADD_SIMULCAST(path, func) \
+  g_test_add (path, Simulcast, NULL, simulcast_set_up, func, simulcast_tear_down)
+
+  ADD_SIMULCAST ("/router/simulcast/starts-on-affordable-layer",
+                 test_simulcast_starts_on_affordable_layer);
+  ADD_SIMULCAST ("/router/simulcast/switch-is-seamless", test_simulcast_switch_is_seamless);
+  ADD_SIMULCAST ("/router/simulcast/sender-report-follows-layer",
+                 test_simulcast_sender_report_follows_layer);
 
   return g_test_run ();
 }

@@ -1,0 +1,38 @@
+/* Which simulcast layer a subscriber receives, from its bandwidth estimate
+ * and each layer's measured bitrate. Pure: times are arguments.
+ *
+ * Down at once when the current layer no longer fits the estimate; up one
+ * layer at a time, only with 20 % headroom and only after a hold time since
+ * the last step down. The hold doubles (to SS_LAYER_MAX_HOLD_US) each time
+ * a step up is followed by a step down within SS_LAYER_PROBE_WINDOW_US, so a
+ * link that cannot carry the higher layer is not flooded over and over.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define SS_MAX_LAYERS 4
+#define SS_LAYER_MIN_HOLD_US (5 * G_USEC_PER_SEC)
+#define SS_LAYER_MAX_HOLD_US (120 * G_USEC_PER_SEC)
+#define SS_LAYER_PROBE_WINDOW_US (10 * G_USEC_PER_SEC)
+
+typedef struct {
+  gint current;                 /* -1 before the first choice */
+  gint64 last_down_us;
+  gint64 last_up_us;
+  gint64 hold_us;
+  guint n_switches;
+} SsLayerSelector;
+
+void ss_layer_selector_init (SsLayerSelector *selector);
+
+/* Returns the layer to receive; layer 0 is the lowest. bitrates_bps[i] is
+ * layer i's measured rate, 0 while unknown: an unknown layer other than 0
+ * is never chosen. */
+gint ss_layer_selector_choose (SsLayerSelector *selector, guint64 estimate_bps,
+                               const guint64 *bitrates_bps, guint n_layers,
+                               gint64 now_us);
+
+G_END_DECLS

@@ -1,0 +1,54 @@
+/* Loss-based bandwidth estimate with a REMB cap (see
+ * bandwidth-estimator.h for the rules and their source). */
+#include "stream/bandwidth-estimator.h"
+
+void
+ss_bandwidth_estimator_init (SsBandwidthEstimator *estimator)
+{
+  *estimator = (SsBandwidthEstimator){
+    .loss_based_bps = SS_BWE_INITIAL_BPS,
+    .remb_received_us = G_MININT64,
+    .last_update_us = G_MININT64,
+  };
+}
+
+void
+ss_bandwidth_estimator_on_loss_report (SsBandwidthEstimator *estimator,
+                                       guint8 fraction_lost, gint64 now_us)
+{
+  estimator->last_fraction_lost = fraction_lost;
+
+  if (estimator->last_update_us != G_MININT64 &&
+      now_us - estimator->last_update_us < SS_BWE_MIN_UPDATE_INTERVAL_US)
+    return;
+  estimator->last_update_us = now_us;
+
+  /* 2 % and 10 % of 256. */
+  guint64 bps = estimator->loss_based_bps;
+  if (fraction_lost < 5)
+    bps = bps + bps / 20;
+  else if (fraction_lost > 26)
+    bps = bps - bps * fraction_lost / 512;
+
+  estimator->loss_based_bps = CLAMP (bps, SS_BWE_MIN_BPS, SS_BWE_MAX_BPS);
+}
+
+void
+ss_bandwidth_estimator_on_remb (SsBandwidthEstimator *estimator,
+                                guint64 bitrate_bps, gint64 now_us)
+{
+  estimator->remb_bps = bitrate_bps;
+  estimator->remb_received_us = now_us;
+}
+
+guint64
+ss_bandwidth_estimator_get_bps (const SsBandwidthEstimator *estimator,
+                                gint64 now_us)
+{
+  guint64 bps = estimator->loss_based_bps;
+
+  if (estimator->remb_received_us != G_MININT64 &&
+      now_us - estimator->remb_received_us <= SS_BWE_REMB_TIMEOUT_US)
+    bps = MIN (bps, MAX (estimator->remb_bps, (guint64) SS_BWE_MIN_BPS));
+  return bps;
+}
