@@ -1,0 +1,194 @@
+/* shuangshi-agent: command line, signals and the main loop around SsAgent. */
+#define G_LOG_DOMAIN "shuangshi-agent"
+
+#include "ss-agent.h"
+#include "ss-config.h"
+#include "ss-i18n.h"
+
+#include <glib-unix.h>
+#include <gst/gst.h>
+#include <signal.h>
+#include <stdio.h>
+
+typedef struct {
+  char *role;
+  char *server;
+  char *classroom;
+  char *lesson;
+  char *source;
+  gboolean headless;
+  char *stats_file;
+  char **ice_addresses;
+  int duration_s;
+} SsAgentOptions;
+
+static void
+ss_agent_options_clear (SsAgentOptions *options)
+{
+  g_free (options->role);
+  g_free (options->server);
+  g_free (options->classroom);
+  g_free (options->lesson);
+  g_free (options->source);
+  g_free (options->stats_file);
+  g_strfreev (options->ice_addresses);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SsAgentOptions, ss_agent_options_clear)
+
+static gboolean
+parse_options (int *argc, char ***argv, SsAgentOptions *options,
+               GError **error)
+{
+  const GOptionEntry entries[] = {
+    { "role", 0, 0, G_OPTION_ARG_STRING, &options->role,
+      N_("Classroom role: lead or remote"), "ROLE" },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &options->server,
+      N_("Signaling server URL, for example ws://127.0.0.1:8443/ws"), "URL" },
+    { "classroom", 0, 0, G_OPTION_ARG_STRING, &options->classroom,
+      N_("Classroom ID"), "ID" },
+    { "lesson", 0, 0, G_OPTION_ARG_STRING, &options->lesson,
+      N_("Lesson ID"), "ID" },
+    { "source", 0, 0, G_OPTION_ARG_STRING, &options->source,
+      N_("Lead media source: file:PATH, test or camera (default: test)"),
+      "SOURCE" },
+    { "headless", 0, 0, G_OPTION_ARG_NONE, &options->headless,
+      N_("Decode without showing video or playing audio"), NULL },
+    { "stats-file", 0, 0, G_OPTION_ARG_FILENAME, &options->stats_file,
+      N_("Write statistics as JSON to this file every second"), "PATH" },
+    { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->ice_addresses,
+      N_("Local IP address for media (repeatable; default: the address "
+         "used to reach the server)"), "ADDR" },
+    { "duration", 0, 0, G_OPTION_ARG_INT, &options->duration_s,
+      N_("Stop after this many seconds (default: run until stopped)"),
+      "SECONDS" },
+    { NULL },
+  };
+
+  g_autoptr (GOptionContext) context =
+      g_option_context_new (_("- classroom agent for live two-teacher lessons"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, gst_init_get_option_group ());
+
+  return g_option_context_parse (context, argc, argv, error);
+}
+
+static gboolean
+fill_config (const SsAgentOptions *options, SsAgentConfig *config,
+             char **source_path, GError **error)
+{
+  if (g_strcmp0 (options->role, "lead") == 0) {
+    config->role = SS_AGENT_ROLE_LEAD;
+  } else if (g_strcmp0 (options->role, "remote") == 0) {
+    config->role = SS_AGENT_ROLE_REMOTE;
+  } else {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("Invalid or missing --role \"%s\": use lead or remote"),
+                 options->role != NULL ? options->role : "");
+    return FALSE;
+  }
+
+  if (options->server == NULL || options->classroom == NULL
+      || options->lesson == NULL) {
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                         _("Missing option: --server, --classroom and --lesson are required"));
+    return FALSE;
+  }
+
+  if (options->duration_s < 0) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("Invalid --duration %d: expected 0 or more seconds"),
+                 options->duration_s);
+    return FALSE;
+  }
+
+  SsLeadSourceKind kind = SS_LEAD_SOURCE_TEST;
+  if (!ss_lead_source_parse (options->source != NULL ? options->source : "test",
+                             &kind, source_path, error))
+    return FALSE;
+
+  *config = (SsAgentConfig) {
+    .role = config->role,
+    .server_url = options->server,
+    .classroom = options->classroom,
+    .lesson = options->lesson,
+    .lead = {
+      .source = kind,
+      .path = *source_path,
+      .keyframe_max_distance = SS_LEAD_DEFAULT_KEYFRAME_MAX_DISTANCE,
+      .video_bitrate_bps = SS_LEAD_DEFAULT_VIDEO_BITRATE_BPS,
+    },
+    .remote = {
+      .headless = options->headless,
+      .latency_ms = SS_REMOTE_DEFAULT_LATENCY_MS,
+    },
+    .ice_addresses = (const char *const *) options->ice_addresses,
+    .stats_path = options->stats_file,
+  };
+  return TRUE;
+}
+
+static gboolean
+on_stop_signal (gpointer data)
+{
+  g_message ("Stopping on signal");
+  g_main_loop_quit (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_duration_over (gpointer data)
+{
+  g_message ("Stopping: --duration elapsed");
+  g_main_loop_quit (data);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_auto (SsAgentOptions) options = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *source_path = NULL;
+  SsAgentConfig config = { 0 };
+
+  ss_i18n_init ();
+
+  if (!parse_options (&argc, &argv, &options, &error)
+      || !fill_config (&options, &config, &source_path, &error)) {
+    fprintf (stderr, "%s\n", error->message);
+    fprintf (stderr, _("Run \"%s --help\" to see the options.\n"), argv[0]);
+    return 2;
+  }
+
+  gst_init (NULL, NULL);
+
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (SsAgent) agent = ss_agent_new (&config, loop, &error);
+  if (agent == NULL) {
+    fprintf (stderr, _("Failed to start the agent: %s\n"), error->message);
+    return 1;
+  }
+
+  guint sigint = g_unix_signal_add (SIGINT, on_stop_signal, loop);
+  guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, loop);
+  guint duration = options.duration_s > 0
+                   ? g_timeout_add_seconds ((guint) options.duration_s,
+                                            on_duration_over, loop)
+                   : 0;
+
+  g_message ("Classroom %s starting as %s for lesson %s, server %s",
+             config.classroom, ss_agent_role_to_string (config.role),
+             config.lesson, config.server_url);
+  ss_agent_start (agent);
+  g_main_loop_run (loop);
+
+  ss_agent_stop (agent);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  if (duration != 0)
+    g_source_remove (duration);
+  g_message ("Classroom %s stopped", config.classroom);
+  return 0;
+}

@@ -1,0 +1,48 @@
+/* Counters the agent's pipelines update from their streaming threads, and
+ * the JSON stats file built from them. */
+#pragma once
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdatomic.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SS_AGENT_ROLE_LEAD,
+  SS_AGENT_ROLE_REMOTE,
+} SsAgentRole;
+
+/* Written with relaxed atomics from GStreamer streaming threads and read
+ * from the main loop; each counter is independent, so no lock is needed. */
+typedef struct {
+  /* Lead. */
+  atomic_uint_fast64_t video_frames_encoded;
+  atomic_uint_fast64_t audio_frames_encoded;
+  atomic_uint_fast64_t keyframes_encoded;
+
+  /* Remote. */
+  atomic_uint_fast64_t video_frames_decoded;
+  atomic_uint_fast64_t audio_samples_decoded;
+  /* Milliseconds from sending `subscribe` to the first decoded video frame,
+   * for the latest subscription that decoded one, or -1 before any frame. */
+  atomic_int_fast64_t first_frame_ms;
+  atomic_uint_fast64_t rtp_packets_received;
+  atomic_int_fast64_t rtp_packets_lost;
+  atomic_uint_fast64_t subscribes;
+} SsAgentStats;
+
+SsAgentStats *ss_agent_stats_new (void);
+void ss_agent_stats_free (SsAgentStats *stats);
+
+json_t *ss_agent_stats_to_json (SsAgentStats *stats, SsAgentRole role,
+                                const char *classroom, const char *lesson);
+gboolean ss_agent_stats_write_file (SsAgentStats *stats, SsAgentRole role,
+                                    const char *classroom, const char *lesson,
+                                    const char *path, GError **error);
+
+const char *ss_agent_role_to_string (SsAgentRole role);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsAgentStats, ss_agent_stats_free)
+
+G_END_DECLS

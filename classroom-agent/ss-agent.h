@@ -1,0 +1,37 @@
+/* The classroom agent: it follows the signaling session (hello, join,
+ * publish or subscribe, events) and runs the lead or remote pipeline. */
+#pragma once
+
+#include "ss-agent-lead.h"
+#include "ss-agent-remote.h"
+#include "ss-agent-stats.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  SsAgentRole role;
+  const char *server_url;
+  const char *classroom;
+  const char *lesson;
+  SsLeadConfig lead;
+  SsRemoteConfig remote;
+  /* Local ICE addresses; NULL or empty to use the local address of the
+   * signaling connection. */
+  const char *const *ice_addresses;
+  /* Stats file, or NULL for none. */
+  const char *stats_path;
+} SsAgentConfig;
+
+typedef struct _SsAgent SsAgent;
+
+SsAgent *ss_agent_new (const SsAgentConfig *config, GMainLoop *loop,
+                       GError **error);
+void ss_agent_free (SsAgent *agent);
+
+void ss_agent_start (SsAgent *agent);
+void ss_agent_stop (SsAgent *agent);
+SsAgentStats *ss_agent_get_stats (SsAgent *agent);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsAgent, ss_agent_free)
+
+G_END_DECLS

@@ -1,0 +1,211 @@
+/* Unit tests of the stats file, and of the agent program writing it when
+ * it stops by itself (--duration) with no server to reach. */
+#include "ss-agent-stats.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static const char *const lead_fields[] = {
+  "video_frames_encoded", "audio_frames_encoded", "keyframes_encoded",
+};
+
+static const char *const remote_fields[] = {
+  "video_frames_decoded", "first_frame_ms", "audio_samples_decoded",
+  "rtp_packets_received", "rtp_packets_lost", "subscribes",
+};
+
+static json_t *
+load_json_file (const char *path)
+{
+  json_error_t error;
+  json_t *object = json_load_file (path, 0, &error);
+
+  if (object == NULL)
+    g_test_message ("%s: %s (line %d)", path, error.text, error.line);
+  g_assert_nonnull (object);
+  g_assert_true (json_is_object (object));
+  return object;
+}
+
+static void
+assert_integer_member (json_t *object, const char *name, json_int_t expected)
+{
+  json_t *member = json_object_get (object, name);
+
+  g_test_message ("member %s", name);
+  g_assert_true (json_is_integer (member));
+  g_assert_cmpint (json_integer_value (member), ==, expected);
+}
+
+static void
+test_remote_file_fields (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ss-agent-stats-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "stats.json", NULL);
+  g_autoptr (SsAgentStats) stats = ss_agent_stats_new ();
+  g_autoptr (GError) error = NULL;
+
+  atomic_store (&stats->video_frames_decoded, 42);
+  atomic_store (&stats->audio_samples_decoded, 96000);
+  atomic_store (&stats->rtp_packets_received, 1234);
+  atomic_store (&stats->rtp_packets_lost, -2);
+  atomic_store (&stats->subscribes, 3);
+
+  g_assert_true (ss_agent_stats_write_file (stats, SS_AGENT_ROLE_REMOTE,
+                                            "room-7", "math.1", path, &error));
+  g_assert_no_error (error);
+
+  json_t *object = load_json_file (path);
+  g_assert_cmpstr (json_string_value (json_object_get (object, "role")), ==,
+                   "remote");
+  g_assert_cmpstr (json_string_value (json_object_get (object, "classroom")),
+                   ==, "room-7");
+  g_assert_cmpstr (json_string_value (json_object_get (object, "lesson")), ==,
+                   "math.1");
+  assert_integer_member (object, "video_frames_decoded", 42);
+  assert_integer_member (object, "first_frame_ms", -1);
+  assert_integer_member (object, "audio_samples_decoded", 96000);
+  assert_integer_member (object, "rtp_packets_received", 1234);
+  assert_integer_member (object, "rtp_packets_lost", -2);
+  assert_integer_member (object, "subscribes", 3);
+  for (gsize i = 0; i < G_N_ELEMENTS (lead_fields); i++)
+    g_assert_null (json_object_get (object, lead_fields[i]));
+  json_decref (object);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_lead_file_fields (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ss-agent-stats-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "stats.json", NULL);
+  g_autoptr (SsAgentStats) stats = ss_agent_stats_new ();
+  g_autoptr (GError) error = NULL;
+
+  atomic_store (&stats->video_frames_encoded, 300);
+  atomic_store (&stats->audio_frames_encoded, 500);
+  atomic_store (&stats->keyframes_encoded, 4);
+
+  /* Overwriting an existing file replaces it whole. */
+  g_assert_true (g_file_set_contents (path, "not json", -1, NULL));
+  g_assert_true (ss_agent_stats_write_file (stats, SS_AGENT_ROLE_LEAD, "lead-1",
+                                            "math.1", path, &error));
+  g_assert_no_error (error);
+
+  json_t *object = load_json_file (path);
+  g_assert_cmpstr (json_string_value (json_object_get (object, "role")), ==,
+                   "lead");
+  assert_integer_member (object, "video_frames_encoded", 300);
+  assert_integer_member (object, "audio_frames_encoded", 500);
+  assert_integer_member (object, "keyframes_encoded", 4);
+  for (gsize i = 0; i < G_N_ELEMENTS (remote_fields); i++)
+    g_assert_null (json_object_get (object, remote_fields[i]));
+  json_decref (object);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_unwritable_path_fails (void)
+{
+  g_autoptr (SsAgentStats) stats = ss_agent_stats_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (ss_agent_stats_write_file (stats, SS_AGENT_ROLE_LEAD, "c",
+                                             "l", "/nonexistent-dir/stats.json",
+                                             &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+}
+
+/* Runs the real program against a port where nothing listens: it must keep
+ * retrying, stop after --duration, exit 0 and leave a complete file. */
+static void
+test_agent_duration_writes_file (void)
+{
+  const char *program = g_getenv ("SS_AGENT_PROGRAM");
+  if (program == NULL) {
+    g_test_skip ("SS_AGENT_PROGRAM is not set; run through meson test");
+    return;
+  }
+
+  g_autofree char *dir = g_dir_make_tmp ("ss-agent-stats-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "stats.json", NULL);
+  const char *argv[] = {
+    program, "--role", "remote", "--server", "ws://127.0.0.1:9/ws",
+    "--classroom", "room-9", "--lesson", "l-1", "--headless",
+    "--stats-file", path, "--duration", "2", NULL,
+  };
+  g_autofree char *output = NULL;
+  g_autofree char *errors = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT,
+                               NULL, NULL, &output, &errors, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("agent output: %s", errors);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+
+  json_t *object = load_json_file (path);
+  g_assert_cmpstr (json_string_value (json_object_get (object, "role")), ==,
+                   "remote");
+  g_assert_cmpstr (json_string_value (json_object_get (object, "classroom")),
+                   ==, "room-9");
+  g_assert_cmpstr (json_string_value (json_object_get (object, "lesson")), ==,
+                   "l-1");
+  for (gsize i = 0; i < G_N_ELEMENTS (remote_fields); i++) {
+    g_test_message ("member %s", remote_fields[i]);
+    g_assert_true (json_is_integer (json_object_get (object, remote_fields[i])));
+  }
+  assert_integer_member (object, "subscribes", 0);
+  assert_integer_member (object, "first_frame_ms", -1);
+  json_decref (object);
+
+  /* Reconnect attempts are logged, so the backoff ran. */
+  g_assert_nonnull (strstr (errors, "Reconnecting to ws://127.0.0.1:9/ws"));
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_agent_rejects_bad_role (void)
+{
+  const char *program = g_getenv ("SS_AGENT_PROGRAM");
+  if (program == NULL) {
+    g_test_skip ("SS_AGENT_PROGRAM is not set; run through meson test");
+    return;
+  }
+
+  const char *argv[] = {
+    program, "--role", "teacher", "--server", "ws://127.0.0.1:9/ws",
+    "--classroom", "c", "--lesson", "l", NULL,
+  };
+  g_autofree char *errors = NULL;
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT,
+                               NULL, NULL, NULL, &errors, &status, NULL));
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  g_assert_nonnull (strstr (errors, "teacher"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/agent/stats/remote-file-fields", test_remote_file_fields);
+  g_test_add_func ("/agent/stats/lead-file-fields", test_lead_file_fields);
+  g_test_add_func ("/agent/stats/unwritable-path-fails", test_unwritable_path_fails);
+  g_test_add_func ("/agent/program/duration-writes-stats", test_agent_duration_writes_file);
+  g_test_add_func ("/agent/program/rejects-bad-role", test_agent_rejects_bad_role);
+
+  return g_test_run ();
+}
