@@ -1,0 +1,166 @@
+/* Signaling messages of protocol version 1 (protocol/README.md): parsing and
+ * validation of received frames, and builders for the messages a server or a
+ * client sends.
+ */
+#pragma once
+
+#include <glib.h>
+#include <jansson.h>
+
+G_BEGIN_DECLS
+
+#define SS_PROTOCOL_VERSION 1
+#define SS_PROTOCOL_SUBPROTOCOL "shuangshi.v1"
+
+/* Maximum size of one message (one assembled WebSocket text message). */
+#define SS_MESSAGE_MAX_SIZE 65536
+
+/* Request ids are 1 to 2^53-1, the integers that a JSON number (an IEEE
+ * double in most parsers) represents exactly. */
+#define SS_MESSAGE_ID_MAX G_GINT64_CONSTANT (9007199254740991)
+
+/* Classroom and lesson ids: 1 to 64 characters of A-Z a-z 0-9 . _ - */
+#define SS_IDENTIFIER_MAX_LENGTH 64
+
+#define SS_PROTOCOL_ERROR (ss_protocol_error_quark ())
+GQuark ss_protocol_error_quark (void);
+
+/* The error codes of the wire protocol, in the order of the README's table.
+ * ss_protocol_error_to_string() returns the code as sent on the wire. */
+typedef enum {
+  SS_PROTOCOL_ERROR_BAD_JSON,
+  SS_PROTOCOL_ERROR_BAD_MESSAGE,
+  SS_PROTOCOL_ERROR_UNSUPPORTED_VERSION,
+  SS_PROTOCOL_ERROR_UNKNOWN_TYPE,
+  SS_PROTOCOL_ERROR_TOO_LARGE,
+  SS_PROTOCOL_ERROR_NOT_READY,
+  SS_PROTOCOL_ERROR_FORBIDDEN,
+  SS_PROTOCOL_ERROR_UNKNOWN_LESSON,
+  SS_PROTOCOL_ERROR_LESSON_BUSY,
+  SS_PROTOCOL_ERROR_NOT_LIVE,
+  SS_PROTOCOL_ERROR_BAD_SDP,
+  SS_PROTOCOL_ERROR_INTERNAL,
+} SsProtocolError;
+
+#define SS_PROTOCOL_ERROR_COUNT (SS_PROTOCOL_ERROR_INTERNAL + 1)
+
+const char *ss_protocol_error_to_string (SsProtocolError code);
+gboolean ss_protocol_error_from_string (const char *wire_code,
+                                        SsProtocolError *code);
+
+typedef enum {
+  /* Client to server. */
+  SS_MESSAGE_HELLO,
+  SS_MESSAGE_LESSON_JOIN,
+  SS_MESSAGE_LESSON_LEAVE,
+  SS_MESSAGE_PUBLISH,
+  SS_MESSAGE_SUBSCRIBE,
+  SS_MESSAGE_CANDIDATE,
+  /* Server to client. */
+  SS_MESSAGE_RESULT,
+  SS_MESSAGE_ERROR,
+  SS_MESSAGE_LESSON_LIVE,
+  SS_MESSAGE_LESSON_OFFLINE,
+  SS_MESSAGE_TRANSPORT_CLOSED,
+} SsMessageType;
+
+#define SS_MESSAGE_TYPE_COUNT (SS_MESSAGE_TRANSPORT_CLOSED + 1)
+
+const char *ss_message_type_to_string (SsMessageType type);
+
+/* Which side sends a message type; a parser accepts the types of one side. */
+typedef enum {
+  SS_MESSAGE_SENDER_CLIENT,
+  SS_MESSAGE_SENDER_SERVER,
+} SsMessageSender;
+
+typedef enum {
+  SS_ROLE_LEAD,
+  SS_ROLE_REMOTE,
+} SsRole;
+
+const char *ss_role_to_string (SsRole role);
+
+/* Reasons of the lesson.offline event. */
+typedef enum {
+  SS_OFFLINE_REASON_LEFT,
+  SS_OFFLINE_REASON_DISCONNECTED,
+  SS_OFFLINE_REASON_FAILED,
+} SsOfflineReason;
+
+const char *ss_offline_reason_to_string (SsOfflineReason reason);
+
+/* A validated message. The string members point into the parsed JSON and
+ * live as long as the message. Members that the type does not carry are
+ * NULL or 0. */
+typedef struct {
+  SsMessageType type;
+  /* Request id, or 0 when the message has none. */
+  gint64 id;
+
+  /* hello */
+  SsRole role;
+  const char *classroom;
+  const char *agent;
+  const char *token;
+
+  /* lesson.join, lesson.live, lesson.offline */
+  const char *lesson;
+
+  /* publish, subscribe */
+  const char *sdp;
+
+  /* candidate: the attribute value, "" for end of candidates */
+  const char *candidate;
+  gint64 mline;
+
+  /* error */
+  SsProtocolError code;
+  const char *message;
+
+  /* lesson.offline, transport.closed */
+  const char *reason;
+
+  /* The whole object, so a client can read the members of a result. */
+  json_t *json;
+} SsMessage;
+
+/* Parses one message sent by @sender. On failure, returns NULL, sets @error
+ * in SS_PROTOCOL_ERROR with the code the reply must carry, and stores in
+ * @request_id the id to put in that error reply (0 when the frame had no
+ * usable id). @request_id may be NULL. */
+SsMessage *ss_message_parse (const char *data,
+                             gsize length,
+                             SsMessageSender sender,
+                             gint64 *request_id,
+                             GError **error);
+
+void ss_message_free (SsMessage *message);
+
+/* Whether the message type expects a reply (and so carries an id). */
+gboolean ss_message_type_is_request (SsMessageType type);
+
+/* Checks a classroom or lesson id against the README's character set. */
+gboolean ss_identifier_is_valid (const char *value);
+
+/* Builders. Each returns a new JSON object with the envelope members set; the
+ * caller may add payload members and owns the reference. */
+json_t *ss_message_build (SsMessageType type, gint64 id);
+json_t *ss_message_build_error (gint64 id,
+                                SsProtocolError code,
+                                const char *text);
+json_t *ss_message_build_lesson_live (const char *lesson_id);
+json_t *ss_message_build_lesson_offline (const char *lesson_id,
+                                         SsOfflineReason reason);
+json_t *ss_message_build_transport_closed (const char *reason);
+
+/* Serialises a message compactly, as it goes on the wire; free the string
+ * with g_free(). Returns NULL only when @message cannot be serialised. */
+char *ss_message_to_string (const json_t *message);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsMessage, ss_message_free)
+
+/* jansson has no cleanup function of its own for g_autoptr. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
+
+G_END_DECLS

@@ -1,0 +1,813 @@
+/* The signaling core of shuangshi-server.
+ *
+ * It keeps one session per connection and the lessons by id, applies the
+ * rules of protocol/README.md (who may publish, subscribe, join) and turns
+ * requests into relay calls. Relay answers arrive later and in request order
+ * per lesson; each session keeps its outgoing messages in an ordered outbox,
+ * so a reply that waits for the relay holds back the replies and events
+ * queued after it and "requests are answered in the order they were sent"
+ * holds. The core reads no clock and owns no socket.
+ */
+#define G_LOG_DOMAIN "ss-signaling"
+
+#include "ss-signaling.h"
+
+#include <string.h>
+
+typedef struct {
+  char *id;
+  /* Sessions in join order; the lesson is forgotten when this empties. */
+  GPtrArray *members;
+  /* The lead whose publish went to the relay, answered or not. */
+  SsSession *publisher;
+  /* Set when the publisher's answer was sent, cleared when it goes. */
+  gboolean live;
+} SsLesson;
+
+/* One message in a session's outbox; message is NULL while it waits for the
+ * relay's answer. */
+typedef struct {
+  json_t *message;
+} SsOutboxEntry;
+
+/* A publish or subscribe sent to the relay and not answered yet. */
+typedef struct {
+  SsMessageType type;
+  gint64 request_id;
+  char *lesson_id;
+  /* The session's media_epoch when the request was sent. */
+  guint64 epoch;
+  /* Owned by the session's outbox. */
+  SsOutboxEntry *reply;
+} SsRelayRequest;
+
+struct _SsSession {
+  char *id;
+  gpointer connection;
+  gint64 opened_us;
+
+  gboolean greeted;
+  SsRole role;
+  char *classroom;
+  SsLesson *lesson;
+
+  /* TRUE from a publish or subscribe until the relay peer is closed. */
+  gboolean has_transport;
+  /* Bumped whenever the session's media transport is replaced or closed,
+   * so an answer to an older request is known to be stale. */
+  guint64 media_epoch;
+
+  GQueue relay_requests;  /* SsRelayRequest *, in the order sent */
+  GQueue outbox;          /* SsOutboxEntry *, in the order to send */
+};
+
+struct _SsSignaling {
+  SsSignalingRelayOps relay_ops;
+  SsRelay *relay;
+  SsSignalingSendFunc send_func;
+  gpointer send_data;
+  char *server_name;
+
+  GHashTable *sessions;  /* id -> SsSession *, owned */
+  GHashTable *lessons;   /* id -> SsLesson *, owned */
+  guint64 next_session_number;
+};
+
+#define SESSION_LOG(level, session, format, ...)                              \
+  g_log (G_LOG_DOMAIN, level, "session=%s classroom=%s lesson=%s: " format,  \
+         (session)->id,                                                       \
+         (session)->classroom != NULL ? (session)->classroom : "-",           \
+         (session)->lesson != NULL ? (session)->lesson->id : "-",             \
+         ##__VA_ARGS__)
+
+/* ---- Objects ----------------------------------------------------------- */
+
+static void
+ss_lesson_free (SsLesson *lesson)
+{
+  g_ptr_array_unref (lesson->members);
+  g_free (lesson->id);
+  g_free (lesson);
+}
+
+static void
+ss_relay_request_free (SsRelayRequest *request)
+{
+  g_free (request->lesson_id);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsRelayRequest, ss_relay_request_free)
+
+static void
+ss_outbox_entry_free (SsOutboxEntry *entry)
+{
+  if (entry->message != NULL)
+    json_decref (entry->message);
+  g_free (entry);
+}
+
+static void
+ss_session_free (SsSession *session)
+{
+  g_queue_clear_full (&session->relay_requests,
+                      (GDestroyNotify) ss_relay_request_free);
+  g_queue_clear_full (&session->outbox, (GDestroyNotify) ss_outbox_entry_free);
+  g_free (session->classroom);
+  g_free (session->id);
+  g_free (session);
+}
+
+SsSignaling *
+ss_signaling_new (const SsSignalingConfig *config)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (config->relay_ops != NULL, NULL);
+  g_return_val_if_fail (config->send_func != NULL, NULL);
+
+  SsSignaling *signaling = g_new0 (SsSignaling, 1);
+  *signaling = (SsSignaling){
+    .relay_ops = *config->relay_ops,
+    .relay = config->relay,
+    .send_func = config->send_func,
+    .send_data = config->send_data,
+    .server_name = g_strdup (config->server_name != NULL
+                                 ? config->server_name
+                                 : "shuangshi-server"),
+    .sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                       (GDestroyNotify) ss_session_free),
+    .lessons = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                      (GDestroyNotify) ss_lesson_free),
+    .next_session_number = 1,
+  };
+  return signaling;
+}
+
+/* Sessions still open here are freed without relay calls or messages: the
+ * caller closes them first when it wants a clean teardown. */
+void
+ss_signaling_free (SsSignaling *signaling)
+{
+  if (signaling == NULL)
+    return;
+
+  g_hash_table_unref (signaling->sessions);
+  g_hash_table_unref (signaling->lessons);
+  g_free (signaling->server_name);
+  g_free (signaling);
+}
+
+const char *
+ss_session_get_id (const SsSession *session)
+{
+  return session->id;
+}
+
+guint
+ss_signaling_get_n_sessions (const SsSignaling *signaling)
+{
+  return g_hash_table_size (signaling->sessions);
+}
+
+guint
+ss_signaling_get_n_lessons (const SsSignaling *signaling)
+{
+  return g_hash_table_size (signaling->lessons);
+}
+
+/* ---- Outbox ------------------------------------------------------------ */
+
+static void
+flush_outbox (SsSignaling *signaling, SsSession *session)
+{
+  SsOutboxEntry *entry;
+  while ((entry = g_queue_peek_head (&session->outbox)) != NULL
+         && entry->message != NULL)
+    {
+      g_queue_pop_head (&session->outbox);
+      signaling->send_func (session->connection, entry->message,
+                            signaling->send_data);
+      ss_outbox_entry_free (entry);
+    }
+}
+
+/* Queues @message (consumed) behind any reply still waiting for the relay. */
+static void
+send_message (SsSignaling *signaling, SsSession *session, json_t *message)
+{
+  SsOutboxEntry *entry = g_new0 (SsOutboxEntry, 1);
+  entry->message = message;
+  g_queue_push_tail (&session->outbox, entry);
+  flush_outbox (signaling, session);
+}
+
+static void
+send_error (SsSignaling *signaling,
+            SsSession *session,
+            gint64 id,
+            SsProtocolError code,
+            const char *text)
+{
+  SESSION_LOG (G_LOG_LEVEL_DEBUG, session, "error %s for request %"
+               G_GINT64_FORMAT ": %s", ss_protocol_error_to_string (code), id,
+               text);
+  send_message (signaling, session, ss_message_build_error (id, code, text));
+}
+
+/* ---- Lessons ----------------------------------------------------------- */
+
+static SsLesson *
+create_lesson (SsSignaling *signaling, const char *lesson_id)
+{
+  SsLesson *lesson = g_new0 (SsLesson, 1);
+  lesson->id = g_strdup (lesson_id);
+  lesson->members = g_ptr_array_new ();
+  g_hash_table_insert (signaling->lessons, lesson->id, lesson);
+
+  g_message ("lesson=%s: created", lesson_id);
+  return lesson;
+}
+
+static void
+broadcast_to_remotes (SsSignaling *signaling,
+                      SsLesson *lesson,
+                      json_t *message)
+{
+  for (guint i = 0; i < lesson->members->len; i++)
+    {
+      SsSession *member = g_ptr_array_index (lesson->members, i);
+      if (member->role == SS_ROLE_REMOTE)
+        send_message (signaling, member, json_deep_copy (message));
+    }
+  json_decref (message);
+}
+
+static void
+end_live (SsSignaling *signaling, SsLesson *lesson, SsOfflineReason reason)
+{
+  lesson->publisher = NULL;
+  if (!lesson->live)
+    return;
+
+  lesson->live = FALSE;
+  g_message ("lesson=%s: offline, reason %s", lesson->id,
+             ss_offline_reason_to_string (reason));
+  broadcast_to_remotes (signaling, lesson,
+                        ss_message_build_lesson_offline (lesson->id, reason));
+}
+
+static void
+close_transport (SsSignaling *signaling, SsSession *session)
+{
+  session->media_epoch++;
+  if (!session->has_transport)
+    return;
+
+  session->has_transport = FALSE;
+  signaling->relay_ops.close_peer (signaling->relay, session->lesson->id,
+                                   session->id);
+}
+
+/* Takes @session out of its lesson; @reason goes to the remotes when the
+ * session was the live lead. */
+static void
+leave_lesson (SsSignaling *signaling,
+              SsSession *session,
+              SsOfflineReason reason)
+{
+  SsLesson *lesson = session->lesson;
+  if (lesson == NULL)
+    return;
+
+  close_transport (signaling, session);
+  if (lesson->publisher == session)
+    end_live (signaling, lesson, reason);
+
+  g_ptr_array_remove (lesson->members, session);
+  SESSION_LOG (G_LOG_LEVEL_INFO, session, "left the lesson");
+  session->lesson = NULL;
+
+  if (lesson->members->len > 0)
+    return;
+
+  signaling->relay_ops.close_lesson (signaling->relay, lesson->id);
+  g_message ("lesson=%s: forgotten, its last member left", lesson->id);
+  g_hash_table_remove (signaling->lessons, lesson->id);
+}
+
+/* ---- Relay answers ------------------------------------------------------ */
+
+static SsProtocolError
+map_relay_error (SsSignaling *signaling, const GError *error)
+{
+  if (error->domain != signaling->relay_ops.error_quark ())
+    return SS_PROTOCOL_ERROR_INTERNAL;
+
+  switch (error->code)
+    {
+    case SS_RELAY_ERROR_BAD_SDP:
+      return SS_PROTOCOL_ERROR_BAD_SDP;
+    case SS_RELAY_ERROR_BUSY:
+      return SS_PROTOCOL_ERROR_LESSON_BUSY;
+    case SS_RELAY_ERROR_NOT_PUBLISHED:
+      return SS_PROTOCOL_ERROR_NOT_LIVE;
+    default:
+      return SS_PROTOCOL_ERROR_INTERNAL;
+    }
+}
+
+static gboolean
+request_is_current (SsSession *session, SsRelayRequest *request)
+{
+  return request->epoch == session->media_epoch && session->lesson != NULL
+         && strcmp (session->lesson->id, request->lesson_id) == 0;
+}
+
+static void
+fail_relay_request (SsSignaling *signaling,
+                    SsSession *session,
+                    SsRelayRequest *request,
+                    const GError *error)
+{
+  /* A rejected offer is a client error and is logged as such. Any other
+   * failure is the server's and is logged as a warning. */
+  SsProtocolError code = map_relay_error (signaling, error);
+  GLogLevelFlags level = code == SS_PROTOCOL_ERROR_INTERNAL
+                             ? G_LOG_LEVEL_WARNING
+                             : G_LOG_LEVEL_MESSAGE;
+  SESSION_LOG (level, session, "relay rejected %s (%s): %s",
+               ss_message_type_to_string (request->type),
+               ss_protocol_error_to_string (code), error->message);
+
+  request->reply->message =
+      ss_message_build_error (request->request_id, code, error->message);
+
+  if (!request_is_current (session, request))
+    return;
+
+  /* The relay keeps no transport for a request it rejected. */
+  session->has_transport = FALSE;
+  if (request->type == SS_MESSAGE_PUBLISH
+      && session->lesson->publisher == session)
+    session->lesson->publisher = NULL;
+}
+
+static void
+complete_relay_request (SsSignaling *signaling,
+                        SsSession *session,
+                        SsRelayRequest *request,
+                        const char *answer_sdp)
+{
+  json_t *result = ss_message_build (SS_MESSAGE_RESULT, request->request_id);
+  json_object_set_new (result, "sdp", json_string (answer_sdp));
+  request->reply->message = result;
+
+  /* NOTE: an answer overtaken by a later lesson.leave, lesson.join or
+   * subscribe is still sent as the result, so each request gets exactly one
+   * reply. The relay has already been asked to close or replace that
+   * transport, and no lesson.live follows. */
+  if (!request_is_current (session, request))
+    {
+      SESSION_LOG (G_LOG_LEVEL_INFO, session, "stale %s answer, sent as is",
+                   ss_message_type_to_string (request->type));
+      return;
+    }
+
+  SESSION_LOG (G_LOG_LEVEL_INFO, session, "%s answered",
+               ss_message_type_to_string (request->type));
+}
+
+/* The lead's answer has gone out (or is queued in order), so remotes may
+ * subscribe now. */
+static void
+announce_live (SsSignaling *signaling, SsLesson *lesson)
+{
+  lesson->live = TRUE;
+  g_message ("lesson=%s: live", lesson->id);
+  broadcast_to_remotes (signaling, lesson,
+                        ss_message_build_lesson_live (lesson->id));
+}
+
+/* The relay keeps request order within a lesson only, and a session's
+ * requests may span lessons after a lesson.join, so the answer belongs to
+ * the oldest request for its lesson. */
+static SsRelayRequest *
+take_relay_request (SsSession *session, const char *lesson_id)
+{
+  for (GList *link = session->relay_requests.head; link != NULL;
+       link = link->next)
+    {
+      SsRelayRequest *request = link->data;
+      if (g_strcmp0 (request->lesson_id, lesson_id) == 0)
+        {
+          g_queue_delete_link (&session->relay_requests, link);
+          return request;
+        }
+    }
+  return NULL;
+}
+
+static void
+on_relay_answer (SsRelay *relay,
+                 const char *lesson_id,
+                 const char *peer_id,
+                 const char *answer_sdp,
+                 const GError *error,
+                 gpointer user_data)
+{
+  SsSignaling *signaling = user_data;
+
+  SsSession *session = g_hash_table_lookup (signaling->sessions, peer_id);
+  if (session == NULL)
+    {
+      g_debug ("session=%s lesson=%s: relay answer dropped, the session is "
+               "gone", peer_id, lesson_id);
+      return;
+    }
+
+  g_autoptr (SsRelayRequest) request = take_relay_request (session, lesson_id);
+  if (request == NULL)
+    {
+      SESSION_LOG (G_LOG_LEVEL_WARNING, session,
+                   "unexpected relay answer for lesson %s, dropped",
+                   lesson_id);
+      return;
+    }
+
+  if (answer_sdp == NULL || error != NULL)
+    {
+      g_autoptr (GError) missing = NULL;
+      if (error == NULL)
+        missing = g_error_new_literal (SS_PROTOCOL_ERROR,
+                                       SS_PROTOCOL_ERROR_INTERNAL,
+                                       "the relay returned no answer");
+      fail_relay_request (signaling, session, request,
+                          error != NULL ? error : missing);
+      flush_outbox (signaling, session);
+      return;
+    }
+
+  gboolean goes_live = request->type == SS_MESSAGE_PUBLISH
+                       && request_is_current (session, request)
+                       && session->lesson->publisher == session;
+
+  complete_relay_request (signaling, session, request, answer_sdp);
+  flush_outbox (signaling, session);
+
+  if (goes_live)
+    announce_live (signaling, session->lesson);
+}
+
+/* ---- Requests ---------------------------------------------------------- */
+
+static void
+handle_hello (SsSignaling *signaling,
+              SsSession *session,
+              const SsMessage *message)
+{
+  if (session->greeted)
+    {
+      send_error (signaling, session, message->id,
+                  SS_PROTOCOL_ERROR_BAD_MESSAGE,
+                  "hello was already sent on this connection");
+      return;
+    }
+
+  /* TODO: check message->token once the server issues tokens. */
+  session->greeted = TRUE;
+  session->role = message->role;
+  session->classroom = g_strdup (message->classroom);
+  SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "hello as %s, agent %s",
+               ss_role_to_string (session->role),
+               message->agent != NULL ? message->agent : "unknown");
+
+  json_t *result = ss_message_build (SS_MESSAGE_RESULT, message->id);
+  json_object_set_new (result, "session", json_string (session->id));
+  json_object_set_new (result, "server",
+                       json_string (signaling->server_name));
+  send_message (signaling, session, result);
+}
+
+static void
+handle_lesson_join (SsSignaling *signaling,
+                    SsSession *session,
+                    const SsMessage *message)
+{
+  SsLesson *lesson = g_hash_table_lookup (signaling->lessons, message->lesson);
+  if (lesson == NULL && session->role == SS_ROLE_REMOTE)
+    {
+      g_autofree char *text = g_strdup_printf ("no lesson with id %s",
+                                               message->lesson);
+      send_error (signaling, session, message->id,
+                  SS_PROTOCOL_ERROR_UNKNOWN_LESSON, text);
+      return;
+    }
+
+  if (session->lesson != NULL && session->lesson != lesson)
+    leave_lesson (signaling, session, SS_OFFLINE_REASON_LEFT);
+
+  if (lesson == NULL)
+    lesson = create_lesson (signaling, message->lesson);
+
+  if (session->lesson != lesson)
+    {
+      g_ptr_array_add (lesson->members, session);
+      session->lesson = lesson;
+      SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "joined as %s",
+                   ss_role_to_string (session->role));
+    }
+
+  json_t *result = ss_message_build (SS_MESSAGE_RESULT, message->id);
+  json_object_set_new (result, "lesson", json_string (lesson->id));
+  json_object_set_new (result, "live", json_boolean (lesson->live));
+  send_message (signaling, session, result);
+
+  if (session->role == SS_ROLE_REMOTE && lesson->live)
+    send_message (signaling, session,
+                  ss_message_build_lesson_live (lesson->id));
+}
+
+static void
+handle_lesson_leave (SsSignaling *signaling,
+                     SsSession *session,
+                     const SsMessage *message)
+{
+  leave_lesson (signaling, session, SS_OFFLINE_REASON_LEFT);
+  send_message (signaling, session,
+                ss_message_build (SS_MESSAGE_RESULT, message->id));
+}
+
+/* Sends the offer on to the relay; the reply waits in the outbox. */
+static void
+start_relay_request (SsSignaling *signaling,
+                     SsSession *session,
+                     const SsMessage *message)
+{
+  session->media_epoch++;
+  session->has_transport = TRUE;
+
+  SsOutboxEntry *reply = g_new0 (SsOutboxEntry, 1);
+  g_queue_push_tail (&session->outbox, reply);
+
+  SsRelayRequest *request = g_new0 (SsRelayRequest, 1);
+  *request = (SsRelayRequest){
+    .type = message->type,
+    .request_id = message->id,
+    .lesson_id = g_strdup (session->lesson->id),
+    .epoch = session->media_epoch,
+    .reply = reply,
+  };
+  g_queue_push_tail (&session->relay_requests, request);
+
+  SESSION_LOG (G_LOG_LEVEL_INFO, session, "%s sent to the relay",
+               ss_message_type_to_string (message->type));
+
+  if (message->type == SS_MESSAGE_PUBLISH)
+    signaling->relay_ops.publish (signaling->relay, session->lesson->id,
+                                  session->id, message->sdp, on_relay_answer,
+                                  signaling);
+  else
+    signaling->relay_ops.subscribe (signaling->relay, session->lesson->id,
+                                    session->id, message->sdp,
+                                    on_relay_answer, signaling);
+}
+
+static void
+handle_publish (SsSignaling *signaling,
+                SsSession *session,
+                const SsMessage *message)
+{
+  SsLesson *lesson = session->lesson;
+  if (lesson->publisher != NULL)
+    {
+      send_error (signaling, session, message->id,
+                  SS_PROTOCOL_ERROR_LESSON_BUSY,
+                  lesson->publisher == session
+                      ? "this connection already publishes to the lesson; "
+                        "leave and join again to restart"
+                      : "another lead already publishes to the lesson");
+      return;
+    }
+
+  lesson->publisher = session;
+  start_relay_request (signaling, session, message);
+}
+
+static void
+handle_subscribe (SsSignaling *signaling,
+                  SsSession *session,
+                  const SsMessage *message)
+{
+  if (!session->lesson->live)
+    {
+      send_error (signaling, session, message->id, SS_PROTOCOL_ERROR_NOT_LIVE,
+                  "no lead publishes to the lesson yet; wait for lesson.live");
+      return;
+    }
+
+  start_relay_request (signaling, session, message);
+}
+
+/* The relay is ICE-lite (RFC 8445 section 2.5) and learns the client's
+ * address from its connectivity checks, so a valid candidate needs no
+ * further work. */
+static void
+handle_candidate (SsSignaling *signaling,
+                  SsSession *session,
+                  const SsMessage *message)
+{
+  if (!session->has_transport)
+    {
+      send_error (signaling, session, 0, SS_PROTOCOL_ERROR_NOT_READY,
+                  "candidate sent before publish or subscribe");
+      return;
+    }
+
+  SESSION_LOG (G_LOG_LEVEL_DEBUG, session, "candidate for m-line %"
+               G_GINT64_FORMAT ": %s", message->mline,
+               message->candidate[0] != '\0' ? message->candidate
+                                             : "end of candidates");
+}
+
+/* ---- Dispatch ---------------------------------------------------------- */
+
+/* Checks the steps a request needs: hello first, the role, then a lesson. */
+static gboolean
+check_request_allowed (SsSignaling *signaling,
+                       SsSession *session,
+                       const SsMessage *message)
+{
+  gint64 id = message->id;
+  if (message->type == SS_MESSAGE_HELLO)
+    return TRUE;
+
+  if (!session->greeted)
+    {
+      send_error (signaling, session, id, SS_PROTOCOL_ERROR_NOT_READY,
+                  "send hello first");
+      return FALSE;
+    }
+
+  if ((message->type == SS_MESSAGE_PUBLISH && session->role != SS_ROLE_LEAD)
+      || (message->type == SS_MESSAGE_SUBSCRIBE
+          && session->role != SS_ROLE_REMOTE))
+    {
+      g_autofree char *text = g_strdup_printf (
+          "a %s classroom may not %s", ss_role_to_string (session->role),
+          ss_message_type_to_string (message->type));
+      send_error (signaling, session, id, SS_PROTOCOL_ERROR_FORBIDDEN, text);
+      return FALSE;
+    }
+
+  if (message->type != SS_MESSAGE_LESSON_JOIN && session->lesson == NULL)
+    {
+      send_error (signaling, session, id, SS_PROTOCOL_ERROR_NOT_READY,
+                  "send lesson.join first");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ss_signaling_handle_message (SsSignaling *signaling,
+                             SsSession *session,
+                             const SsMessage *message)
+{
+  g_return_if_fail (signaling != NULL);
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (message != NULL);
+
+  if (!check_request_allowed (signaling, session, message))
+    return;
+
+  switch (message->type)
+    {
+    case SS_MESSAGE_HELLO:
+      handle_hello (signaling, session, message);
+      break;
+    case SS_MESSAGE_LESSON_JOIN:
+      handle_lesson_join (signaling, session, message);
+      break;
+    case SS_MESSAGE_LESSON_LEAVE:
+      handle_lesson_leave (signaling, session, message);
+      break;
+    case SS_MESSAGE_PUBLISH:
+      handle_publish (signaling, session, message);
+      break;
+    case SS_MESSAGE_SUBSCRIBE:
+      handle_subscribe (signaling, session, message);
+      break;
+    case SS_MESSAGE_CANDIDATE:
+      handle_candidate (signaling, session, message);
+      break;
+    default:
+      send_error (signaling, session, message->id,
+                  SS_PROTOCOL_ERROR_UNKNOWN_TYPE,
+                  "the server accepts only client requests");
+      break;
+    }
+}
+
+void
+ss_signaling_receive (SsSignaling *signaling,
+                      SsSession *session,
+                      const char *data,
+                      gsize length)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 request_id = 0;
+
+  g_autoptr (SsMessage) message = ss_message_parse (
+      data, length, SS_MESSAGE_SENDER_CLIENT, &request_id, &error);
+  if (message == NULL)
+    {
+      send_error (signaling, session, request_id,
+                  (SsProtocolError) error->code, error->message);
+      return;
+    }
+
+  ss_signaling_handle_message (signaling, session, message);
+}
+
+/* ---- Sessions and relay events ----------------------------------------- */
+
+SsSession *
+ss_signaling_open_session (SsSignaling *signaling,
+                           gpointer connection,
+                           gint64 now_us)
+{
+  g_return_val_if_fail (signaling != NULL, NULL);
+
+  SsSession *session = g_new0 (SsSession, 1);
+  session->id = g_strdup_printf ("s%" G_GUINT64_FORMAT,
+                                 signaling->next_session_number++);
+  session->connection = connection;
+  session->opened_us = now_us;
+  g_queue_init (&session->relay_requests);
+  g_queue_init (&session->outbox);
+  g_hash_table_insert (signaling->sessions, session->id, session);
+
+  SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "opened");
+  return session;
+}
+
+void
+ss_signaling_close_session (SsSignaling *signaling,
+                            SsSession *session,
+                            gint64 now_us)
+{
+  g_return_if_fail (signaling != NULL);
+  g_return_if_fail (session != NULL);
+
+  char lesson_id[SS_IDENTIFIER_MAX_LENGTH + 1] = "-";
+  if (session->lesson != NULL)
+    g_strlcpy (lesson_id, session->lesson->id, sizeof lesson_id);
+
+  leave_lesson (signaling, session, SS_OFFLINE_REASON_DISCONNECTED);
+
+  g_message ("session=%s classroom=%s lesson=%s: closed after %.3f s, %u "
+             "relay answers pending", session->id,
+             session->classroom != NULL ? session->classroom : "-", lesson_id,
+             (now_us - session->opened_us) / 1e6,
+             g_queue_get_length (&session->relay_requests));
+
+  g_hash_table_remove (signaling->sessions, session->id);
+}
+
+void
+ss_signaling_handle_peer_event (SsSignaling *signaling,
+                                const char *lesson_id,
+                                const char *peer_id,
+                                SsRelayPeerEvent event,
+                                const char *reason)
+{
+  g_return_if_fail (signaling != NULL);
+
+  SsSession *session = g_hash_table_lookup (signaling->sessions, peer_id);
+  if (session == NULL || session->lesson == NULL
+      || g_strcmp0 (session->lesson->id, lesson_id) != 0
+      || !session->has_transport)
+    {
+      g_debug ("session=%s lesson=%s: relay event for a peer that has no "
+               "transport here, ignored", peer_id, lesson_id);
+      return;
+    }
+
+  if (event == SS_RELAY_PEER_CONNECTED)
+    {
+      SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "media transport connected");
+      return;
+    }
+
+  const char *closed_reason = reason != NULL ? reason : "closed";
+  SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "media transport closed: %s",
+               closed_reason);
+
+  session->has_transport = FALSE;
+  session->media_epoch++;
+  send_message (signaling, session,
+                ss_message_build_transport_closed (closed_reason));
+
+  if (session->lesson->publisher == session)
+    end_live (signaling, session->lesson, SS_OFFLINE_REASON_FAILED);
+}

@@ -1,0 +1,102 @@
+/* The signaling core: sessions, lessons and the requests of protocol/README.md,
+ * apart from any socket. The websocket shell feeds it received messages and
+ * delivers what it sends; the media plane is reached through a table of
+ * function pointers shaped like relay/ss-relay.h, so tests can record the
+ * calls and answer them by hand.
+ */
+#pragma once
+
+#include <glib.h>
+#include <jansson.h>
+
+#include "ss-message.h"
+#include "ss-relay.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SsSignaling SsSignaling;
+typedef struct _SsSession SsSession;
+
+/* The relay functions the core calls. The executable fills it with the
+ * ss_relay_* functions; a test fills it with a recording double. */
+typedef struct {
+  void (*publish) (SsRelay *relay,
+                   const char *lesson_id,
+                   const char *peer_id,
+                   const char *offer_sdp,
+                   SsRelayAnswerFunc answer_func,
+                   gpointer user_data);
+  void (*subscribe) (SsRelay *relay,
+                     const char *lesson_id,
+                     const char *peer_id,
+                     const char *offer_sdp,
+                     SsRelayAnswerFunc answer_func,
+                     gpointer user_data);
+  void (*close_peer) (SsRelay *relay,
+                      const char *lesson_id,
+                      const char *peer_id);
+  void (*close_lesson) (SsRelay *relay, const char *lesson_id);
+  /* The domain of the relay's GErrors, SS_RELAY_ERROR for the real relay. */
+  GQuark (*error_quark) (void);
+} SsSignalingRelayOps;
+
+/* Delivers @message (borrowed) to the connection a session was opened with.
+ * It must not call back into the core: the core may be in the middle of
+ * walking a lesson's members. */
+typedef void (*SsSignalingSendFunc) (gpointer connection,
+                                     json_t *message,
+                                     gpointer user_data);
+
+typedef struct {
+  const SsSignalingRelayOps *relay_ops;
+  SsRelay *relay;
+  SsSignalingSendFunc send_func;
+  gpointer send_data;
+  /* Reported in hello results, e.g. "shuangshi-server/0.1.0". */
+  const char *server_name;
+} SsSignalingConfig;
+
+SsSignaling *ss_signaling_new (const SsSignalingConfig *config);
+void ss_signaling_free (SsSignaling *signaling);
+
+/* Creates the session of a new connection. @now_us (any monotonic clock)
+ * only serves the lifetime written in the log when the session closes. */
+SsSession *ss_signaling_open_session (SsSignaling *signaling,
+                                      gpointer connection,
+                                      gint64 now_us);
+
+/* Ends a session whose connection is gone: leaves its lesson (so remotes get
+ * lesson.offline with reason "disconnected" when it was the publishing
+ * lead), closes its relay peer and frees it. Relay answers that arrive later
+ * for it are dropped. */
+void ss_signaling_close_session (SsSignaling *signaling,
+                                 SsSession *session,
+                                 gint64 now_us);
+
+/* Parses one received text message and handles it. An invalid message gets
+ * an error reply. */
+void ss_signaling_receive (SsSignaling *signaling,
+                           SsSession *session,
+                           const char *data,
+                           gsize length);
+
+void ss_signaling_handle_message (SsSignaling *signaling,
+                                  SsSession *session,
+                                  const SsMessage *message);
+
+/* Feeds a relay peer event (see SsRelayPeerEventFunc); the peer id is the
+ * session id. */
+void ss_signaling_handle_peer_event (SsSignaling *signaling,
+                                     const char *lesson_id,
+                                     const char *peer_id,
+                                     SsRelayPeerEvent event,
+                                     const char *reason);
+
+const char *ss_session_get_id (const SsSession *session);
+
+guint ss_signaling_get_n_sessions (const SsSignaling *signaling);
+guint ss_signaling_get_n_lessons (const SsSignaling *signaling);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsSignaling, ss_signaling_free)
+
+G_END_DECLS

@@ -1,0 +1,492 @@
+/* libwebsockets shell of shuangshi-server (libwebsockets 4.1, GLib event
+ * loop backend).
+ *
+ * One vhost serves plain HTTP (GET /healthz, 404 for the rest) and the
+ * signaling websocket at /ws with subprotocol shuangshi.v1. The two lws
+ * callbacks only dispatch: each reason has its own function. Received
+ * fragments are reassembled up to SS_MESSAGE_MAX_SIZE and handed to the
+ * signaling core. What the core sends is queued per connection and written
+ * only when lws reports the socket writable, one message per callback.
+ */
+#define G_LOG_DOMAIN "ss-server"
+
+#include "ss-ws-server.h"
+
+#include <glib/gi18n.h>
+#include <libwebsockets.h>
+#include <string.h>
+
+#include "ss-message-assembler.h"
+#include "ss-send-queue.h"
+
+G_DEFINE_QUARK (ss-ws-server-error-quark, ss_ws_server_error)
+
+#define WS_PATH "/ws"
+#define HEALTHZ_PATH "/healthz"
+#define HEALTHZ_BODY "ok"
+
+/* How much of an oversized message is read and dropped before the
+ * connection is closed without waiting for the message's end. */
+#define MAX_DISCARDED_BYTES (1024 * 1024)
+
+struct _SsWsServer {
+  struct lws_context *context;
+  SsSignaling *signaling;
+  gboolean shutting_down;
+  guint16 port;
+};
+
+/* State of one websocket connection. */
+typedef struct {
+  SsWsServer *server;
+  struct lws *wsi;
+  SsSession *session;
+  SsMessageAssembler *assembler;
+  SsSendQueue *send_queue;
+  /* The message being assembled arrived in binary frames. */
+  gboolean binary;
+  /* Nothing more is handed on or queued; the queue drains, then lws
+   * closes. */
+  gboolean closing;
+  /* The rest of an oversized message is still arriving and is read and
+   * dropped first, because closing a socket with unread input makes the
+   * kernel send a reset and the client would lose the too_large error. */
+  gboolean discarding;
+  gsize discarded_bytes;
+  /* lws will kill the connection at its next timeout check. */
+  gboolean dropped;
+} SsConnection;
+
+/* lws per-session data of the websocket protocol. */
+typedef struct {
+  SsConnection *connection;
+} SsWsSessionData;
+
+/* lws per-session data of the HTTP protocol. */
+typedef struct {
+  gboolean healthz_body_pending;
+} SsHttpSessionData;
+
+static void
+ss_connection_free (SsConnection *connection)
+{
+  ss_message_assembler_free (connection->assembler);
+  ss_send_queue_free (connection->send_queue);
+  g_free (connection);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsConnection, ss_connection_free)
+
+static SsWsServer *
+server_of (struct lws *wsi)
+{
+  return lws_context_user (lws_get_context (wsi));
+}
+
+/* ---- Outgoing messages ------------------------------------------------- */
+
+static void
+queue_text (SsConnection *connection, const char *text)
+{
+  if (connection->closing || connection->dropped
+      || connection->server->shutting_down)
+    return;
+
+  if (!ss_send_queue_push (connection->send_queue, text, strlen (text)))
+    {
+      g_warning ("session=%s: dropping the client, its send queue is full "
+                 "(%u messages, %" G_GSIZE_FORMAT " bytes)",
+                 ss_session_get_id (connection->session),
+                 ss_send_queue_get_length (connection->send_queue),
+                 ss_send_queue_get_bytes (connection->send_queue));
+      connection->dropped = TRUE;
+      /* Asynchronous, because the core may be walking the lesson that this
+       * session belongs to. */
+      lws_set_timeout (connection->wsi, PENDING_TIMEOUT_USER_OK,
+                       LWS_TO_KILL_ASYNC);
+      return;
+    }
+
+  lws_callback_on_writable (connection->wsi);
+}
+
+void
+ss_ws_server_send_message (gpointer connection_pointer,
+                           json_t *message,
+                           gpointer user_data)
+{
+  SsConnection *connection = connection_pointer;
+
+  g_autofree char *text = ss_message_to_string (message);
+  if (text == NULL)
+    {
+      g_warning ("session=%s: an outgoing message could not be serialised",
+                 ss_session_get_id (connection->session));
+      return;
+    }
+  queue_text (connection, text);
+}
+
+/* Sends an error of the shell's own (the core never saw the message). */
+static void
+queue_error (SsConnection *connection, SsProtocolError code, const char *text)
+{
+  g_autoptr (json_t) error = ss_message_build_error (0, code, text);
+  ss_ws_server_send_message (connection, error, connection->server);
+}
+
+/* ---- Websocket reasons ------------------------------------------------- */
+
+static int
+filter_ws_connection (struct lws *wsi)
+{
+  char path[64] = "";
+  if (lws_hdr_copy (wsi, path, sizeof path, WSI_TOKEN_GET_URI) < 0
+      || strcmp (path, WS_PATH) != 0)
+    {
+      g_debug ("websocket upgrade for path %s rejected", path);
+      return -1;
+    }
+  return 0;
+}
+
+static int
+handle_established (struct lws *wsi, SsWsSessionData *data)
+{
+  SsWsServer *server = server_of (wsi);
+
+  SsConnection *connection = g_new0 (SsConnection, 1);
+  *connection = (SsConnection){
+    .server = server,
+    .wsi = wsi,
+    .assembler = ss_message_assembler_new (SS_MESSAGE_MAX_SIZE),
+    .send_queue = ss_send_queue_new (LWS_PRE, SS_WS_SEND_QUEUE_MAX_MESSAGES,
+                                     SS_WS_SEND_QUEUE_MAX_BYTES),
+  };
+  connection->session = ss_signaling_open_session (server->signaling,
+                                                   connection,
+                                                   g_get_monotonic_time ());
+  data->connection = connection;
+
+  char peer[64] = "";
+  lws_get_peer_simple (wsi, peer, sizeof peer);
+  g_debug ("session=%s: websocket connection from %s",
+           ss_session_get_id (connection->session), peer);
+  return 0;
+}
+
+static void
+deliver_message (SsConnection *connection)
+{
+  gsize length = 0;
+  const char *text = ss_message_assembler_get_data (connection->assembler,
+                                                    &length);
+  if (connection->binary)
+    queue_error (connection, SS_PROTOCOL_ERROR_BAD_JSON,
+                 "binary frames are not accepted; send each JSON message in "
+                 "a text frame");
+  else
+    ss_signaling_receive (connection->server->signaling, connection->session,
+                          text, length);
+
+  ss_message_assembler_reset (connection->assembler);
+}
+
+static int
+discard_input (struct lws *wsi, SsConnection *connection, gsize length)
+{
+  connection->discarded_bytes += length;
+  if (connection->discarded_bytes > MAX_DISCARDED_BYTES)
+    return -1;
+
+  if (lws_is_final_fragment (wsi) && lws_remaining_packet_payload (wsi) == 0)
+    {
+      connection->discarding = FALSE;
+      lws_callback_on_writable (wsi);
+    }
+  return 0;
+}
+
+static int
+handle_receive (struct lws *wsi,
+                SsConnection *connection,
+                const void *data,
+                gsize length)
+{
+  if (connection == NULL || connection->dropped)
+    return 0;
+
+  if (connection->closing)
+    return connection->discarding ? discard_input (wsi, connection, length)
+                                  : 0;
+
+  if (ss_message_assembler_is_empty (connection->assembler))
+    connection->binary = lws_frame_is_binary (wsi);
+
+  gboolean last = lws_is_final_fragment (wsi)
+                  && lws_remaining_packet_payload (wsi) == 0;
+
+  switch (ss_message_assembler_add (connection->assembler, data, length,
+                                    last))
+    {
+    case SS_ASSEMBLE_INCOMPLETE:
+      break;
+    case SS_ASSEMBLE_COMPLETE:
+      deliver_message (connection);
+      break;
+    case SS_ASSEMBLE_TOO_LARGE:
+      g_message ("session=%s: closing, a message exceeded %d bytes",
+                 ss_session_get_id (connection->session),
+                 SS_MESSAGE_MAX_SIZE);
+      queue_error (connection, SS_PROTOCOL_ERROR_TOO_LARGE,
+                   "a message may be at most 65536 bytes; closing the "
+                   "connection");
+      connection->closing = TRUE;
+      connection->discarding = !last;
+      break;
+    }
+  return 0;
+}
+
+static int
+handle_ws_writeable (struct lws *wsi, SsConnection *connection)
+{
+  if (connection == NULL)
+    return 0;
+
+  gsize length = 0;
+  guint8 *payload = ss_send_queue_peek (connection->send_queue, &length);
+  if (payload != NULL)
+    {
+      int written = lws_write (wsi, payload, length, LWS_WRITE_TEXT);
+      if (written < (int) length)
+        {
+          g_warning ("session=%s: websocket write failed, closing",
+                     ss_session_get_id (connection->session));
+          return -1;
+        }
+      ss_send_queue_pop (connection->send_queue);
+    }
+
+  if (ss_send_queue_get_length (connection->send_queue) > 0)
+    {
+      lws_callback_on_writable (wsi);
+      return 0;
+    }
+
+  if (connection->closing && !connection->discarding)
+    {
+      lws_close_reason (wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, NULL, 0);
+      return -1;
+    }
+  return 0;
+}
+
+static void
+handle_ws_closed (SsWsSessionData *data)
+{
+  g_autoptr (SsConnection) connection = g_steal_pointer (&data->connection);
+  if (connection == NULL)
+    return;
+
+  ss_signaling_close_session (connection->server->signaling,
+                              connection->session, g_get_monotonic_time ());
+}
+
+static int
+on_ws_event (struct lws *wsi,
+             enum lws_callback_reasons reason,
+             void *user,
+             void *in,
+             size_t length)
+{
+  SsWsSessionData *data = user;
+
+  switch (reason)
+    {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+      return filter_ws_connection (wsi);
+    case LWS_CALLBACK_ESTABLISHED:
+      return handle_established (wsi, data);
+    case LWS_CALLBACK_RECEIVE:
+      return handle_receive (wsi, data->connection, in, length);
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+      return handle_ws_writeable (wsi, data->connection);
+    case LWS_CALLBACK_CLOSED:
+      handle_ws_closed (data);
+      return 0;
+    default:
+      return lws_callback_http_dummy (wsi, reason, user, in, length);
+    }
+}
+
+/* ---- HTTP reasons ------------------------------------------------------ */
+
+static int
+finish_http_transaction (struct lws *wsi)
+{
+  return lws_http_transaction_completed (wsi) ? -1 : 0;
+}
+
+static int
+handle_http_request (struct lws *wsi,
+                     SsHttpSessionData *data,
+                     const char *path)
+{
+  gboolean is_get = lws_hdr_total_length (wsi, WSI_TOKEN_GET_URI) > 0;
+  if (!is_get || path == NULL || strcmp (path, HEALTHZ_PATH) != 0)
+    {
+      lws_return_http_status (wsi, HTTP_STATUS_NOT_FOUND, NULL);
+      return finish_http_transaction (wsi);
+    }
+
+  guint8 buffer[LWS_PRE + 256];
+  guint8 *start = buffer + LWS_PRE;
+  guint8 *position = start;
+  guint8 *end = buffer + sizeof buffer - 1;
+
+  if (lws_add_http_common_headers (wsi, HTTP_STATUS_OK, "text/plain",
+                                   strlen (HEALTHZ_BODY), &position, end)
+      || lws_finalize_write_http_header (wsi, start, &position, end))
+    return -1;
+
+  data->healthz_body_pending = TRUE;
+  lws_callback_on_writable (wsi);
+  return 0;
+}
+
+static int
+handle_http_writeable (struct lws *wsi, SsHttpSessionData *data)
+{
+  if (!data->healthz_body_pending)
+    return 0;
+
+  data->healthz_body_pending = FALSE;
+  guint8 buffer[LWS_PRE + sizeof HEALTHZ_BODY];
+  memcpy (buffer + LWS_PRE, HEALTHZ_BODY, strlen (HEALTHZ_BODY));
+  if (lws_write (wsi, buffer + LWS_PRE, strlen (HEALTHZ_BODY),
+                 LWS_WRITE_HTTP_FINAL) < (int) strlen (HEALTHZ_BODY))
+    return -1;
+
+  return finish_http_transaction (wsi);
+}
+
+static int
+on_http_event (struct lws *wsi,
+               enum lws_callback_reasons reason,
+               void *user,
+               void *in,
+               size_t length)
+{
+  switch (reason)
+    {
+    case LWS_CALLBACK_HTTP:
+      return handle_http_request (wsi, user, in);
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+      return handle_http_writeable (wsi, user);
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+      /* A websocket upgrade without the shuangshi.v1 subprotocol. */
+      g_debug ("websocket upgrade without subprotocol %s rejected",
+               SS_PROTOCOL_SUBPROTOCOL);
+      return -1;
+    default:
+      return lws_callback_http_dummy (wsi, reason, user, in, length);
+    }
+}
+
+/* ---- Server ------------------------------------------------------------ */
+
+static const struct lws_protocols protocols[] = {
+  {
+    .name = "http",
+    .callback = on_http_event,
+    .per_session_data_size = sizeof (SsHttpSessionData),
+  },
+  {
+    .name = SS_PROTOCOL_SUBPROTOCOL,
+    .callback = on_ws_event,
+    .per_session_data_size = sizeof (SsWsSessionData),
+  },
+  { .name = NULL },
+};
+
+static void
+forward_lws_log (int level, const char *line)
+{
+  g_autofree char *text = g_strchomp (g_strdup (line));
+  if (level & LLL_ERR)
+    g_log ("libwebsockets", G_LOG_LEVEL_WARNING, "%s", text);
+  else
+    g_log ("libwebsockets", G_LOG_LEVEL_DEBUG, "%s", text);
+}
+
+SsWsServer *
+ss_ws_server_new (const char *host,
+                  guint16 port,
+                  GMainLoop *loop,
+                  GError **error)
+{
+  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (loop != NULL, NULL);
+
+  int log_levels = LLL_ERR | LLL_WARN;
+  if (g_log_get_debug_enabled ())
+    log_levels |= LLL_NOTICE;
+  lws_set_log_level (log_levels, forward_lws_log);
+
+  g_autoptr (SsWsServer) server = g_new0 (SsWsServer, 1);
+  void *foreign_loops[] = { loop };
+
+  struct lws_context_creation_info info = {
+    .port = port,
+    .iface = host,
+    .protocols = protocols,
+    .options = LWS_SERVER_OPTION_GLIB,
+    .foreign_loops = foreign_loops,
+    .user = server,
+  };
+  if (strchr (host, ':') == NULL)
+    info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+
+  server->context = lws_create_context (&info);
+  if (server->context == NULL)
+    {
+      g_set_error (error, SS_WS_SERVER_ERROR, SS_WS_SERVER_ERROR_LISTEN,
+                   _("Cannot listen on %s port %u: the port is in use or "
+                     "the address is not one of this machine's"),
+                   host, port);
+      return NULL;
+    }
+
+  struct lws_vhost *vhost = lws_get_vhost_by_name (server->context,
+                                                   "default");
+  server->port = vhost != NULL ? lws_get_vhost_listen_port (vhost) : port;
+  g_message ("listening on %s port %u: GET %s, websocket %s (%s)", host,
+             server->port, HEALTHZ_PATH, WS_PATH, SS_PROTOCOL_SUBPROTOCOL);
+  return g_steal_pointer (&server);
+}
+
+void
+ss_ws_server_set_signaling (SsWsServer *server, SsSignaling *signaling)
+{
+  server->signaling = signaling;
+}
+
+guint16
+ss_ws_server_get_port (const SsWsServer *server)
+{
+  return server->port;
+}
+
+void
+ss_ws_server_free (SsWsServer *server)
+{
+  if (server == NULL)
+    return;
+
+  /* Destroying the context closes every connection, and each close reaches
+   * the core; messages the core sends meanwhile are discarded. */
+  server->shutting_down = TRUE;
+  g_clear_pointer (&server->context, lws_context_destroy);
+  g_free (server);
+}

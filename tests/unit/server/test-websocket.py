@@ -1,0 +1,232 @@
+#!/usr/bin/python3
+"""Websocket test of shuangshi-server: starts the real binary on 127.0.0.1
+with free ports and a temporary data directory, then checks HTTP, the
+websocket handshake rules and the error replies of protocol/README.md.
+
+Usage: test-websocket.py PATH/TO/shuangshi-server
+Needs Debian's python3-websockets (10.x).
+"""
+import asyncio
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import websockets
+
+SUBPROTOCOL = "shuangshi.v1"
+MAX_MESSAGE = 65536
+REPLY_TIMEOUT = 5.0
+START_TIMEOUT = 10.0
+
+
+def free_port(kind):
+    with socket.socket(socket.AF_INET, kind) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def http_get(port, path):
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=REPLY_TIMEOUT) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def wait_until_healthy(server, port):
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"server exited early with {server.returncode}")
+        try:
+            return http_get(port, "/healthz")
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("server did not answer /healthz in time")
+
+
+async def receive_json(ws):
+    return json.loads(await asyncio.wait_for(ws.recv(), REPLY_TIMEOUT))
+
+
+async def expect_error(ws, code, request_id=None):
+    reply = await receive_json(ws)
+    assert reply.get("type") == "error", reply
+    assert reply.get("code") == code, reply
+    assert reply.get("id") == request_id, reply
+    assert isinstance(reply.get("message"), str), reply
+    return reply
+
+
+async def expect_result(ws, request_id):
+    reply = await receive_json(ws)
+    assert reply.get("type") == "result", reply
+    assert reply.get("id") == request_id, reply
+    return reply
+
+
+def connect(port, path="/ws", subprotocols=(SUBPROTOCOL,)):
+    return websockets.connect(f"ws://127.0.0.1:{port}{path}",
+                              subprotocols=list(subprotocols) or None,
+                              max_size=None, open_timeout=REPLY_TIMEOUT)
+
+
+async def check_handshake_rules(port):
+    for path, protocols in (("/other", (SUBPROTOCOL,)), ("/ws", ()),
+                            ("/ws", ("chat",))):
+        try:
+            async with connect(port, path, protocols):
+                raise AssertionError(f"upgrade on {path} {protocols} accepted")
+        except (websockets.InvalidHandshake, ConnectionError):
+            pass
+    print("ok - handshake needs /ws and the shuangshi.v1 subprotocol")
+
+
+async def check_errors_keep_connection(port):
+    async with connect(port) as ws:
+        assert ws.subprotocol == SUBPROTOCOL
+
+        await ws.send("{not json")
+        await expect_error(ws, "bad_json")
+
+        await ws.send('{"v":1,"type":"lesson.end","id":4}')
+        await expect_error(ws, "unknown_type", 4)
+
+        await ws.send('{"v":2,"type":"hello","id":5}')
+        await expect_error(ws, "unsupported_version", 5)
+
+        await ws.send(b'{"v":1,"type":"hello","id":6}')
+        await expect_error(ws, "bad_json")
+
+        await ws.send('{"v":1,"type":"publish","id":7,"sdp":"v=0"}')
+        await expect_error(ws, "not_ready", 7)
+
+        # A message split over several frames is reassembled.
+        await ws.send(['{"v":1,"type":"hello",', '"id":8,"role":"lead",',
+                       '"classroom":"room-1"}'])
+        hello = await expect_result(ws, 8)
+        assert hello["session"].startswith("s"), hello
+
+        # A message of exactly the limit is parsed, not refused for size.
+        head = '{"v":1,"type":"lesson.end","id":9,"pad":"'
+        padding = "a" * (MAX_MESSAGE - len(head) - 2)
+        await ws.send(head + padding + '"}')
+        await expect_error(ws, "unknown_type", 9)
+
+        await ws.send('{"v":1,"type":"lesson.join","id":10,"lesson":"L1"}')
+        joined = await expect_result(ws, 10)
+        assert joined == {"v": 1, "type": "result", "id": 10,
+                          "lesson": "L1", "live": False}, joined
+
+        # The embedded relay checks the offer.
+        await ws.send('{"v":1,"type":"publish","id":11,"sdp":"v=0\\r\\n"}')
+        await expect_error(ws, "bad_sdp", 11)
+    print("ok - errors are answered and the connection stays usable")
+
+
+async def check_remote_sees_not_live(port):
+    async with connect(port) as lead, connect(port) as remote:
+        await lead.send('{"v":1,"type":"hello","id":1,"role":"lead",'
+                        '"classroom":"lead-room"}')
+        await expect_result(lead, 1)
+        await lead.send('{"v":1,"type":"lesson.join","id":2,'
+                        '"lesson":"L2"}')
+        await expect_result(lead, 2)
+
+        await remote.send('{"v":1,"type":"hello","id":1,"role":"remote",'
+                          '"classroom":"remote-room"}')
+        await expect_result(remote, 1)
+        await remote.send('{"v":1,"type":"lesson.join","id":2,'
+                          '"lesson":"nope"}')
+        await expect_error(remote, "unknown_lesson", 2)
+        await remote.send('{"v":1,"type":"lesson.join","id":3,'
+                          '"lesson":"L2"}')
+        await expect_result(remote, 3)
+        await remote.send('{"v":1,"type":"subscribe","id":4,"sdp":"v=0"}')
+        await expect_error(remote, "not_live", 4)
+    print("ok - a remote gets unknown_lesson and not_live over the socket")
+
+
+async def check_too_large_closes(port):
+    async with connect(port) as ws:
+        await ws.send(["{" + "a" * 40000, "b" * 40000 + "}"])
+        await expect_error(ws, "too_large")
+        try:
+            await asyncio.wait_for(ws.recv(), REPLY_TIMEOUT)
+            raise AssertionError("connection stayed open after too_large")
+        except websockets.ConnectionClosed as closed:
+            assert closed.code == 1009, closed.code
+    print("ok - an oversized message gets too_large and a 1009 close")
+
+
+async def open_idle_connection(port):
+    ws = await connect(port)
+    await ws.send('{"v":1,"type":"hello","id":1,"role":"remote",'
+                  '"classroom":"idle"}')
+    await expect_result(ws, 1)
+    return ws
+
+
+async def run_checks(port):
+    await check_handshake_rules(port)
+    await check_errors_keep_connection(port)
+    await check_remote_sees_not_live(port)
+    await check_too_large_closes(port)
+    return await open_idle_connection(port)
+
+
+async def wait_closed(ws):
+    try:
+        await asyncio.wait_for(ws.wait_closed(), REPLY_TIMEOUT)
+    finally:
+        await ws.close()
+
+
+def main():
+    binary = sys.argv[1]
+    http_port = free_port(socket.SOCK_STREAM)
+    relay_port = free_port(socket.SOCK_DGRAM)
+
+    with tempfile.TemporaryDirectory() as scratch:
+        data_dir = os.path.join(scratch, "data")
+        server = subprocess.Popen(
+            [binary, "--listen", f"127.0.0.1:{http_port}", "--data-dir",
+             data_dir, "--relay-bind", "127.0.0.1", "--relay-port",
+             str(relay_port), "--relay-workers", "1"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            status, body = wait_until_healthy(server, http_port)
+            assert (status, body) == (200, b"ok"), (status, body)
+            assert http_get(http_port, "/nope")[0] == 404
+            mode = stat.S_IMODE(os.stat(data_dir).st_mode)
+            assert mode == 0o700, oct(mode)
+            print("ok - /healthz, 404 and a 0700 data directory")
+
+            loop = asyncio.new_event_loop()
+            idle = loop.run_until_complete(run_checks(http_port))
+
+            # SIGTERM with a client connected: it is closed, exit status 0.
+            server.send_signal(signal.SIGTERM)
+            loop.run_until_complete(wait_closed(idle))
+            loop.close()
+            output, _ = server.communicate(timeout=REPLY_TIMEOUT)
+            assert server.returncode == 0, server.returncode
+            assert "closed after" in output, output
+            print("ok - SIGTERM closes the connections and exits 0")
+        finally:
+            if server.poll() is None:
+                server.kill()
+                print(server.communicate()[0])
+
+
+if __name__ == "__main__":
+    main()
