@@ -20,6 +20,7 @@ typedef struct {
   char *stats_file;
   char **ice_addresses;
   int duration_s;
+  int simulcast_layers;
 } SsAgentOptions;
 
 static void
@@ -59,6 +60,10 @@ parse_options (int *argc, char ***argv, SsAgentOptions *options,
     { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->ice_addresses,
       N_("Local IP address for media (repeatable; default: the address "
          "used to reach the server)"), "ADDR" },
+    { "simulcast-layers", 0, 0, G_OPTION_ARG_INT, &options->simulcast_layers,
+      N_("Lead: video layers to send, 1 to 3, each half the size of the one "
+         "above (default: 3)"),
+      "N" },
     { "duration", 0, 0, G_OPTION_ARG_INT, &options->duration_s,
       N_("Stop after this many seconds (default: run until stopped)"),
       "SECONDS" },
@@ -103,6 +108,13 @@ fill_config (const SsAgentOptions *options, SsAgentConfig *config,
     return FALSE;
   }
 
+  if (options->simulcast_layers < 1 || options->simulcast_layers > SS_LEAD_MAX_LAYERS) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("Invalid --simulcast-layers %d: expected 1 to %d"),
+                 options->simulcast_layers, SS_LEAD_MAX_LAYERS);
+    return FALSE;
+  }
+
   SsLeadSourceKind kind = SS_LEAD_SOURCE_TEST;
   if (!ss_lead_source_parse (options->source != NULL ? options->source : "test",
                              &kind, source_path, error))
@@ -118,6 +130,7 @@ fill_config (const SsAgentOptions *options, SsAgentConfig *config,
       .path = *source_path,
       .keyframe_max_distance = SS_LEAD_DEFAULT_KEYFRAME_MAX_DISTANCE,
       .video_bitrate_bps = SS_LEAD_DEFAULT_VIDEO_BITRATE_BPS,
+      .simulcast_layers = (guint) options->simulcast_layers,
     },
     .remote = {
       .headless = options->headless,
@@ -148,7 +161,7 @@ on_duration_over (gpointer data)
 int
 main (int argc, char **argv)
 {
-  g_auto (SsAgentOptions) options = { 0 };
+  g_auto (SsAgentOptions) options = { .simulcast_layers = SS_LEAD_MAX_LAYERS };
   g_autoptr (GError) error = NULL;
   g_autofree char *source_path = NULL;
   SsAgentConfig config = { 0 };

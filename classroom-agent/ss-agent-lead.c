@@ -8,6 +8,12 @@
  * from the running time. clocksync paces the decoded file in real time, as
  * a camera would deliver it.
  *
+ * Simulcast: the raw video is split by a tee into up to three layers, each
+ * scaled to half the width and height of the one above and encoded on its
+ * own; each goes to its own send-only transceiver with its own payload
+ * type, highest layer first, which is how the relay recognises the layers
+ * of one camera (protocol/README.md).
+ *
  * Key frames on request: in GStreamer 1.22, rtpsession responds to a received
  * PLI or FIR (RFC 4585 section 6.3.1, RFC 5104 section 4.3.1) by sending a
  * GstForceKeyUnit event upstream from its send_rtp_sink pad, which travels
@@ -22,6 +28,12 @@
 
 #include <glib/gi18n.h>
 
+/* Sizes of the built-in sources' top layer. */
+#define SS_LEAD_TEST_WIDTH 640
+#define SS_LEAD_TEST_HEIGHT 360
+#define SS_LEAD_CAMERA_WIDTH 1280
+#define SS_LEAD_CAMERA_HEIGHT 720
+
 struct _SsLeadPipeline {
   SsAgentStats *stats;
   GMainContext *context;
@@ -30,6 +42,8 @@ struct _SsLeadPipeline {
   GstElement *pipeline;
   GstElement *webrtcbin;
   GstElement *video_branch;
+  GstElement *layer_caps[SS_LEAD_MAX_LAYERS];
+  guint n_layers;
   GstElement *audio_branch;
   GSource *bus_source;
 
@@ -125,24 +139,58 @@ add_probe (GstElement *bin, const char *element_name, GstPadProbeType type,
   gst_pad_add_probe (pad, type, callback, data, NULL);
 }
 
-/* Builds "raw video in -> RTP VP8 out" as a bin with ghost pads. The
- * libvpx settings are its real-time ones: deadline 1 us (fastest), no
- * frame lag, CBR, and error-resilient mode so a lost packet damages only
- * the frames until the next key frame. */
+/* Builds "raw video in -> tee" as a bin with a sink ghost pad; the
+ * simulcast layers hang off the tee. */
 static GstElement *
-make_video_branch (const SsLeadConfig *config, gboolean pace, GError **error)
+make_video_branch (gboolean pace, GError **error)
 {
   g_autofree char *description = g_strdup_printf (
       "queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 "
-      "! videoconvert ! videoscale ! video/x-raw,format=I420 %s "
+      "! videoconvert ! video/x-raw,format=I420 %s ! tee name=vtee",
+      pace ? "! clocksync" : "");
+
+  return gst_parse_bin_from_description (description, TRUE, error);
+}
+
+/* Builds one simulcast layer, "raw video in -> RTP VP8 out". The libvpx
+ * settings are its real-time ones: deadline 1 us (fastest), no frame lag,
+ * CBR, and error-resilient mode so a lost packet damages only the frames
+ * until the next key frame. */
+static GstElement *
+make_layer_branch (const SsLeadConfig *config, guint layer, GError **error)
+{
+  guint bitrate = config->video_bitrate_bps;
+  for (guint i = 0; i < layer; i++)
+    bitrate /= 3;
+
+  g_autofree char *description = g_strdup_printf (
+      "queue max-size-buffers=2 leaky=downstream ! videoscale "
+      "! capsfilter name=lcaps "
       "! vp8enc name=venc deadline=1 lag-in-frames=0 end-usage=cbr "
       "cpu-used=4 keyframe-max-dist=%u target-bitrate=%u "
       "error-resilient=default "
-      "! rtpvp8pay name=vpay pt=96 picture-id-mode=15-bit",
-      pace ? "! clocksync" : "", config->keyframe_max_distance,
-      config->video_bitrate_bps);
+      "! rtpvp8pay name=vpay pt=%u picture-id-mode=15-bit",
+      config->keyframe_max_distance, bitrate,
+      SS_WEBRTC_VP8_PAYLOAD_TYPE + layer);
 
   return gst_parse_bin_from_description (description, TRUE, error);
+}
+
+/* Gives each lower layer half the width and height of the one above, once
+ * the source's size is known. Sizes stay even for I420. */
+static void
+set_layer_sizes (SsLeadPipeline *lead, gint width, gint height)
+{
+  for (guint layer = 1; layer < lead->n_layers; layer++)
+    {
+      gint layer_width = MAX (2, (width >> layer) & ~1);
+      gint layer_height = MAX (2, (height >> layer) & ~1);
+      g_autoptr (GstCaps) caps = gst_caps_new_simple (
+          "video/x-raw", "width", G_TYPE_INT, layer_width, "height",
+          G_TYPE_INT, layer_height, NULL);
+      g_object_set (lead->layer_caps[layer], "caps", caps, NULL);
+      g_debug ("Simulcast layer %u: %dx%d", layer, layer_width, layer_height);
+    }
 }
 
 /* Builds "raw audio in -> RTP Opus out". In-band FEC with an expected loss
@@ -201,7 +249,14 @@ on_decoded_pad (GstElement *decodebin, GstPad *pad, gpointer data)
   GstElement *branch = NULL;
 
   if (g_str_has_prefix (media, "video/"))
-    branch = lead->video_branch;
+    {
+      branch = lead->video_branch;
+      gint width = 0, height = 0;
+      const GstStructure *structure = gst_caps_get_structure (caps, 0);
+      if (gst_structure_get_int (structure, "width", &width) &&
+          gst_structure_get_int (structure, "height", &height))
+        set_layer_sizes (lead, width, height);
+    }
   else if (g_str_has_prefix (media, "audio/"))
     branch = lead->audio_branch;
 
@@ -329,10 +384,14 @@ make_source (const SsLeadConfig *config, GError **error)
 
   const char *description = config->source == SS_LEAD_SOURCE_TEST
       ? "videotestsrc is-live=true pattern=ball "
-        "! video/x-raw,width=480,height=270,framerate=30/1 ! queue name=vout "
+        "! video/x-raw,width=" G_STRINGIFY (SS_LEAD_TEST_WIDTH)
+        ",height=" G_STRINGIFY (SS_LEAD_TEST_HEIGHT) ",framerate=30/1 "
+        "! queue name=vout "
         "audiotestsrc is-live=true wave=sine volume=0.2 ! queue name=aout"
       : "v4l2src ! videoconvert ! videoscale ! videorate "
-        "! video/x-raw,width=640,height=360,framerate=30/1 ! queue name=vout "
+        "! video/x-raw,width=" G_STRINGIFY (SS_LEAD_CAMERA_WIDTH)
+        ",height=" G_STRINGIFY (SS_LEAD_CAMERA_HEIGHT) ",framerate=30/1 "
+        "! queue name=vout "
         "pulsesrc ! queue name=aout";
   return gst_parse_bin_from_description_full (description, FALSE, NULL,
                                               GST_PARSE_FLAG_NONE, error);
@@ -361,6 +420,52 @@ link_live_source (SsLeadPipeline *lead, GstElement *source, GError **error)
   return TRUE;
 }
 
+/* Adds the simulcast layers after the video branch's tee and links each to
+ * its own send-only transceiver, highest layer first. Frames and key frames
+ * are counted on the top layer, which has the source's frame rate as every
+ * layer has. */
+static gboolean
+add_layers (SsLeadPipeline *lead, const SsLeadConfig *config, GError **error)
+{
+  g_autoptr (GstElement) tee = gst_bin_get_by_name (GST_BIN (lead->video_branch),
+                                                    "vtee");
+
+  for (guint layer = 0; layer < lead->n_layers; layer++)
+    {
+      GstElement *branch = make_layer_branch (config, layer, error);
+      if (branch == NULL)
+        return FALSE;
+      gst_bin_add (GST_BIN (lead->pipeline), branch);
+      lead->layer_caps[layer] = gst_bin_get_by_name (GST_BIN (branch), "lcaps");
+      /* The pipeline holds the capsfilter alive. */
+      gst_object_unref (lead->layer_caps[layer]);
+
+      g_autofree char *tee_src = g_strdup_printf ("tee_src_%u", layer);
+      g_autoptr (GstPad) tee_pad =
+          gst_element_request_pad_simple (tee, "src_%u");
+      /* The bin takes the new pad's floating reference. */
+      GstPad *ghost = gst_ghost_pad_new (tee_src, tee_pad);
+      gst_pad_set_active (ghost, TRUE);
+      gst_element_add_pad (lead->video_branch, ghost);
+      if (!gst_element_link_pads (lead->video_branch, tee_src, branch, "sink"))
+        {
+          g_set_error (error, SS_AGENT_ERROR, SS_AGENT_ERROR_FAILED,
+                       "Failed to link simulcast layer %u", layer);
+          return FALSE;
+        }
+
+      if (layer == 0)
+        add_probe (branch, "venc",
+                   GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                   on_video_encoded, lead);
+
+      g_autoptr (GstCaps) caps = ss_webrtc_vp8_caps (SS_WEBRTC_VP8_PAYLOAD_TYPE + layer);
+      if (!link_branch (lead, branch, caps, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 build_pipeline (SsLeadPipeline *lead, const SsLeadConfig *config,
                 GError **error)
@@ -373,26 +478,28 @@ build_pipeline (SsLeadPipeline *lead, const SsLeadConfig *config,
 
   gst_bin_add (GST_BIN (lead->pipeline), source);
 
-  lead->video_branch = make_video_branch (config, from_file, error);
+  lead->n_layers = CLAMP (config->simulcast_layers, 1, SS_LEAD_MAX_LAYERS);
+  lead->video_branch = make_video_branch (from_file, error);
   if (lead->video_branch == NULL)
     return FALSE;
   gst_bin_add (GST_BIN (lead->pipeline), lead->video_branch);
+  if (!add_layers (lead, config, error))
+    return FALSE;
+  if (config->source == SS_LEAD_SOURCE_TEST)
+    set_layer_sizes (lead, SS_LEAD_TEST_WIDTH, SS_LEAD_TEST_HEIGHT);
+  else if (config->source == SS_LEAD_SOURCE_CAMERA)
+    set_layer_sizes (lead, SS_LEAD_CAMERA_WIDTH, SS_LEAD_CAMERA_HEIGHT);
 
   lead->audio_branch = make_audio_branch (from_file, error);
   if (lead->audio_branch == NULL)
     return FALSE;
   gst_bin_add (GST_BIN (lead->pipeline), lead->audio_branch);
 
-  add_probe (lead->video_branch, "venc",
-             GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-             on_video_encoded, lead);
   add_probe (lead->audio_branch, "aenc", GST_PAD_PROBE_TYPE_BUFFER,
              on_audio_encoded, lead);
 
-  g_autoptr (GstCaps) video_caps = ss_webrtc_vp8_caps ();
   g_autoptr (GstCaps) audio_caps = ss_webrtc_opus_caps ();
-  if (!link_branch (lead, lead->video_branch, video_caps, error)
-      || !link_branch (lead, lead->audio_branch, audio_caps, error))
+  if (!link_branch (lead, lead->audio_branch, audio_caps, error))
     return FALSE;
 
   if (!from_file)

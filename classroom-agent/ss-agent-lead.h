@@ -22,11 +22,16 @@ typedef struct {
   /* Maximum distance between key frames, in frames (vp8enc
    * keyframe-max-dist). */
   guint keyframe_max_distance;
+  /* Bitrate of the top simulcast layer; each lower layer, at half the
+   * width and height, gets a third of the one above. */
   guint video_bitrate_bps;
+  /* Simulcast layers to send, 1 to SS_LEAD_MAX_LAYERS, highest first. */
+  guint simulcast_layers;
 } SsLeadConfig;
 
 #define SS_LEAD_DEFAULT_KEYFRAME_MAX_DISTANCE 90
-#define SS_LEAD_DEFAULT_VIDEO_BITRATE_BPS 1000000
+#define SS_LEAD_DEFAULT_VIDEO_BITRATE_BPS 1500000
+#define SS_LEAD_MAX_LAYERS 3
 
 typedef struct _SsLeadPipeline SsLeadPipeline;
 

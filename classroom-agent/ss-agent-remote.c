@@ -241,7 +241,7 @@ ss_remote_pipeline_new (const SsRemoteConfig *config, SsAgentStats *stats,
     return NULL;
   gst_bin_add (GST_BIN (remote->pipeline), remote->webrtcbin);
 
-  g_autoptr (GstCaps) video_caps = ss_webrtc_vp8_caps ();
+  g_autoptr (GstCaps) video_caps = ss_webrtc_vp8_caps (SS_WEBRTC_VP8_PAYLOAD_TYPE);
   g_autoptr (GstCaps) audio_caps = ss_webrtc_opus_caps ();
   add_recvonly_transceiver (remote->webrtcbin, video_caps, TRUE);
   add_recvonly_transceiver (remote->webrtcbin, audio_caps, FALSE);

@@ -91,16 +91,20 @@ ss_webrtc_configure_ice (GstElement *webrtcbin, const char *const *addresses,
   return TRUE;
 }
 
-/* RTP caps for VP8 on payload type 96, with the feedback the relay
+/* RTP caps for VP8 on @payload_type, with the feedback the relay
  * implements: generic NACK and PLI (RFC 4585) and FIR (RFC 5104). Both
- * roles use them, the lead as codec preferences. */
+ * roles use them, the lead as codec preferences of each simulcast layer,
+ * which has a payload type of its own. */
 GstCaps *
-ss_webrtc_vp8_caps (void)
+ss_webrtc_vp8_caps (guint payload_type)
 {
-  return gst_caps_from_string ("application/x-rtp, media=video, "
-                               "encoding-name=VP8, payload=96, "
-                               "clock-rate=90000, rtcp-fb-nack=true, "
-                               "rtcp-fb-nack-pli=true, rtcp-fb-ccm-fir=true");
+  GstCaps *caps = gst_caps_from_string ("application/x-rtp, media=video, "
+                                        "encoding-name=VP8, "
+                                        "clock-rate=90000, rtcp-fb-nack=true, "
+                                        "rtcp-fb-nack-pli=true, "
+                                        "rtcp-fb-ccm-fir=true");
+  gst_caps_set_simple (caps, "payload", G_TYPE_INT, (gint) payload_type, NULL);
+  return caps;
 }
 
 GstCaps *
@@ -636,9 +640,12 @@ ss_webrtc_link_sendonly (GstElement *webrtcbin, GstElement *payloader,
     return FALSE;
   }
 
+  /* do-nack keeps sent packets for the relay's NACKs and offers RTX
+   * (RFC 4588) to carry the retransmissions. */
   g_object_set (transceiver,
                 "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                 "codec-preferences", codec_preferences,
+                "do-nack", TRUE,
                 NULL);
   return TRUE;
 }

@@ -15,7 +15,11 @@ GstElement *ss_webrtc_make_bin (const char *name, guint latency_ms,
 gboolean ss_webrtc_configure_ice (GstElement *webrtcbin,
                                   const char *const *addresses,
                                   GError **error);
-GstCaps *ss_webrtc_vp8_caps (void);
+/* The VP8 payload type a remote offers, and the lead's top layer; lower
+ * simulcast layers take the next ones. */
+#define SS_WEBRTC_VP8_PAYLOAD_TYPE 96
+
+GstCaps *ss_webrtc_vp8_caps (guint payload_type);
 GstCaps *ss_webrtc_opus_caps (void);
 
 /* Receives the local SDP once create-offer (or create-answer) and
