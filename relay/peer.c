@@ -13,6 +13,7 @@
 
 #include "ss-relay.h"
 #include "sdp/sdp-answer.h"
+#include "stats.h"
 #include "transport/ice-lite.h"
 #include "transport/webrtc-transport.h"
 #include "wire/rtcp.h"
@@ -727,4 +728,37 @@ void
 ss_peer_close (SsPeer *peer)
 {
   ss_webrtc_transport_close (peer->transport);
+}
+
+json_t *
+ss_peer_to_json (SsPeer *peer, gint64 now_us)
+{
+  char address_text[64] = "";
+  socklen_t addr_len = 0;
+  const struct sockaddr *addr =
+      ss_webrtc_transport_get_remote_address (peer->transport, &addr_len);
+  SsAddress address;
+  if (addr != NULL && ss_address_set (&address, addr, addr_len))
+    ss_address_to_string (&address, address_text, sizeof address_text);
+
+  json_t *streams = json_array ();
+  for (guint i = 0; i < peer->producers->len; i++)
+    json_array_append_new (streams, ss_stats_producer_to_json (
+                                        g_ptr_array_index (peer->producers, i),
+                                        now_us));
+  for (guint i = 0; i < peer->consumers->len; i++)
+    json_array_append_new (streams, ss_stats_consumer_to_json (
+                                        g_ptr_array_index (peer->consumers, i),
+                                        now_us));
+
+  gboolean connected = ss_webrtc_transport_is_connected (peer->transport);
+  return json_pack (
+      "{s:s, s:s, s:s, s:s, s:I, s:o, s:o}",
+      "peer", peer->peer_id,
+      "role", peer->role == SS_PEER_PUBLISHER ? "publisher" : "subscriber",
+      "state", connected ? "connected" : "connecting",
+      "address", address_text,
+      "age_ms", (json_int_t) ((now_us - peer->created_us) / 1000),
+      "transport", ss_stats_transport_to_json (peer->transport),
+      "streams", streams);
 }

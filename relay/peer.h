@@ -8,6 +8,8 @@
 #include "transport/dtls.h"
 #include "worker.h"
 
+#include <jansson.h>
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -44,6 +46,10 @@ gint64 ss_peer_get_next_timeout (SsPeer *peer);
 void ss_peer_handle_timeout (SsPeer *peer, gint64 now_us);
 /* Sends a DTLS close_notify; the transport reports no close event. */
 void ss_peer_close (SsPeer *peer);
+
+/* A statistics snapshot of the peer's link and streams (see
+ * ss_relay_get_stats). */
+json_t *ss_peer_to_json (SsPeer *peer, gint64 now_us);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsPeer, ss_peer_free)
 

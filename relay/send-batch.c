@@ -63,6 +63,8 @@ ss_send_batch_flush (SsSendBatch *batch)
       batch->syscalls++;
       if (n > 0)
         {
+          for (int i = 0; i < n; i++)
+            batch->bytes_sent += batch->iov[sent + (guint) i].iov_len;
           sent += (guint) n;
           batch->datagrams_sent += (guint) n;
           continue;

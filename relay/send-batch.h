@@ -22,6 +22,7 @@ typedef struct {
   struct mmsghdr messages[SS_SEND_BATCH_SIZE];
 
   guint64 datagrams_sent;
+  guint64 bytes_sent;
   guint64 datagrams_dropped;    /* socket buffer full or send error */
   guint64 syscalls;
 } SsSendBatch;

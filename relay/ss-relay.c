@@ -12,6 +12,9 @@
 #include "transport/dtls.h"
 #include "worker.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 G_DEFINE_QUARK (ss-relay-error-quark, ss_relay_error)
 
 /* What in-flight replies and events hold on to: the relay may be freed
@@ -183,6 +186,112 @@ on_worker_event (SsWorker *worker, const char *lesson_id, const char *peer_id,
   event->reason = g_strdup (reason);
   g_main_context_invoke_full (shared->caller_context, G_PRIORITY_DEFAULT,
                               deliver_event, event, event_free);
+}
+
+/* ---- statistics ---- */
+
+/* One ss_relay_get_stats call, filled in by each worker's reply on the
+ * caller's context. */
+typedef struct {
+  SsRelayShared *shared;
+  SsRelayStatsFunc func;
+  gpointer user_data;
+  guint pending;
+  json_t *workers;
+  json_t *lessons;
+} StatsGather;
+
+typedef struct {
+  StatsGather *gather;
+  SsWorker *worker;
+  json_t *snapshot;
+} StatsRequest;
+
+static json_t *
+process_stats (void)
+{
+  gint64 rss_bytes = -1;
+  g_autofree char *statm = NULL;
+  if (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL))
+    {
+      /* Fields: size resident shared ... in pages (proc(5)). */
+      char *rest = NULL;
+      g_ascii_strtoull (statm, &rest, 10);
+      rss_bytes = (gint64) g_ascii_strtoull (rest, NULL, 10) *
+                  sysconf (_SC_PAGESIZE);
+    }
+
+  struct rusage usage;
+  double cpu_seconds = -1;
+  if (getrusage (RUSAGE_SELF, &usage) == 0)
+    cpu_seconds = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+                  (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+
+  return json_pack ("{s:I, s:f}", "rss_bytes", (json_int_t) rss_bytes,
+                    "cpu_seconds", cpu_seconds);
+}
+
+static gboolean
+deliver_stats (gpointer data)
+{
+  StatsRequest *request = data;
+  StatsGather *gather = request->gather;
+
+  json_array_append (gather->workers,
+                     json_object_get (request->snapshot, "worker"));
+  json_array_extend (gather->lessons,
+                     json_object_get (request->snapshot, "lessons"));
+  json_decref (request->snapshot);
+  g_free (request);
+
+  if (--gather->pending > 0)
+    return G_SOURCE_REMOVE;
+
+  SsRelay *relay = gather->shared->relay;
+  json_t *stats = json_pack ("{s:o, s:o, s:o}", "process", process_stats (),
+                             "workers", gather->workers, "lessons",
+                             gather->lessons);
+  if (relay != NULL)
+    gather->func (relay, stats, gather->user_data);
+  else
+    json_decref (stats);
+  shared_unref (gather->shared);
+  g_free (gather);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+collect_worker_stats (gpointer data)
+{
+  StatsRequest *request = data;
+
+  request->snapshot = ss_worker_get_stats (request->worker);
+  g_main_context_invoke (request->gather->shared->caller_context,
+                         deliver_stats, request);
+  return G_SOURCE_REMOVE;
+}
+
+void
+ss_relay_get_stats (SsRelay *relay, SsRelayStatsFunc func, gpointer user_data)
+{
+  g_return_if_fail (relay != NULL && func != NULL);
+
+  StatsGather *gather = g_new0 (StatsGather, 1);
+  gather->shared = shared_ref (relay->shared);
+  gather->func = func;
+  gather->user_data = user_data;
+  gather->pending = relay->workers->len;
+  gather->workers = json_array ();
+  gather->lessons = json_array ();
+
+  for (guint i = 0; i < relay->workers->len; i++)
+    {
+      StatsRequest *request = g_new0 (StatsRequest, 1);
+      request->gather = gather;
+      request->worker = g_ptr_array_index (relay->workers, i);
+      g_main_context_invoke (ss_worker_get_context (request->worker),
+                             collect_worker_stats, request);
+    }
 }
 
 /* ---- placement and submission ---- */

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <glib.h>
+#include <jansson.h>
 
 G_BEGIN_DECLS
 
@@ -96,6 +97,48 @@ void ss_relay_close_peer (SsRelay *relay,
 
 /* Closes every transport of the lesson and forgets its router. */
 void ss_relay_close_lesson (SsRelay *relay, const char *lesson_id);
+
+/* Receives a statistics snapshot (transfer full). */
+typedef void (*SsRelayStatsFunc) (SsRelay *relay, json_t *stats,
+                                  gpointer user_data);
+
+/* Asks every worker for a snapshot of its state, taken on the worker's own
+ * thread between packet batches (the packet path takes no lock for it),
+ * and calls func once with all of them on the caller's context:
+ *
+ *   {"process": {"rss_bytes", "cpu_seconds"},
+ *    "workers": [{"index", "port", "lessons", "transports", "producers",
+ *                 "consumers", "datagrams_received", "bytes_received",
+ *                 "datagrams_sent", "bytes_sent", "datagrams_dropped",
+ *                 "send_syscalls", "cpu_seconds"}],
+ *    "lessons": [{"lesson", "worker", "producers", "consumers",
+ *                 "rtp_packets_in", "rtp_packets_out",
+ *                 "rtp_packets_retransmitted", "keyframe_requests_sent",
+ *                 "nacks_sent", "layer_switches",
+ *                 "peers": [{"peer", "role" (publisher|subscriber),
+ *                            "state" (connecting|connected), "address",
+ *                            "age_ms", "transport": {"packets_received",
+ *                            "bytes_received", "packets_sent", "bytes_sent",
+ *                            "srtp_failures", "stun_rejected", "dropped"},
+ *                            "streams": [...]}]}]}
+ *
+ * A publisher's streams (producers) have "kind" (audio|video), "ssrc",
+ * "layer" (simulcast, 0 lowest), "bitrate_bps", "packets_received",
+ * "bytes_received", "packets_lost", "fraction_lost" (0 to 1, last report
+ * interval), "jitter_ms", "keyframes_received", "last_keyframe_age_ms"
+ * (null before the first), "keyframe_requests_sent", "nacks_sent",
+ * "packets_recovered", "rtx_packets_received", "duplicates_dropped".
+ * A subscriber's streams (consumers) have "kind", "ssrc", "layer" and
+ * "target_layer" (-1 when gone), "layers", "bitrate_bps", "packets_sent",
+ * "bytes_sent", "fraction_lost" and "packets_lost" and "jitter_ms" (from
+ * its receiver reports), "rtt_ms" (null until known),
+ * "bandwidth_estimate_bps", "nacks_received", "packets_retransmitted",
+ * "keyframe_requests_received" (PLI and FIR), "layer_switches",
+ * "waiting_keyframe". Counters count from the object's creation; bitrates
+ * are averages over about two seconds. The peer id is the one given to
+ * ss_relay_publish or ss_relay_subscribe. */
+void ss_relay_get_stats (SsRelay *relay, SsRelayStatsFunc func,
+                         gpointer user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsRelay, ss_relay_free)
 

@@ -24,6 +24,7 @@
 #include <glib-unix.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -81,6 +82,8 @@ struct _SsWorker {
   SsRecvBatch *recv_batch;
 
   guint64 datagrams_received;
+  guint64 bytes_received;
+  guint64 datagrams_sent_now;   /* STUN and DTLS, outside the batch */
   guint64 datagrams_unknown_source;
   guint64 datagrams_unknown_kind;
   guint64 reported_unknown;
@@ -158,6 +161,8 @@ ss_worker_send_now (SsWorker *worker, const guint8 *data, gsize len,
 {
   if (sendto (worker->fd, data, len, 0, addr, addr_len) < 0)
     g_debug ("worker %u: sendto failed: %s", worker->index, g_strerror (errno));
+  else
+    worker->datagrams_sent_now++;
 }
 
 guint8 *
@@ -406,6 +411,91 @@ ss_worker_close_lesson (SsWorker *worker, const char *lesson_id)
   forget_lesson_if_empty (worker, lesson_id);
 }
 
+/* ---- statistics ---- */
+
+/* CPU time of the calling thread, which must be the worker's own. */
+static gint64
+thread_cpu_us (void)
+{
+  struct rusage usage;
+  if (getrusage (RUSAGE_THREAD, &usage) != 0)
+    return -1;
+  return (gint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) *
+             G_USEC_PER_SEC +
+         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+static json_t *
+lesson_to_json (SsWorker *worker, const char *lesson_id,
+                SsWorkerLesson *lesson, gint64 now_us)
+{
+  json_t *peers = json_array ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, worker->peers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_strcmp0 (ss_peer_get_lesson_id (value), lesson_id) == 0)
+      json_array_append_new (peers, ss_peer_to_json (value, now_us));
+
+  const SsRouterCounters *counters = ss_router_get_counters (lesson->router);
+  return json_pack (
+      "{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+      "lesson", lesson_id,
+      "worker", (int) worker->index,
+      "producers", (int) ss_router_get_n_producers (lesson->router),
+      "consumers", (int) ss_router_get_n_consumers (lesson->router),
+      "rtp_packets_in", (json_int_t) counters->rtp_packets_in,
+      "rtp_packets_out", (json_int_t) counters->rtp_packets_out,
+      "rtp_packets_retransmitted", (json_int_t) counters->rtp_packets_retransmitted,
+      "keyframe_requests_sent", (json_int_t) counters->keyframe_requests_sent,
+      "nacks_sent", (json_int_t) counters->nacks_sent,
+      "layer_switches", (json_int_t) counters->layer_switches,
+      "peers", peers);
+}
+
+json_t *
+ss_worker_get_stats (SsWorker *worker)
+{
+  gint64 now_us = g_get_monotonic_time ();
+  json_t *lessons = json_array ();
+  guint n_producers = 0;
+  guint n_consumers = 0;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, worker->lessons);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      SsWorkerLesson *lesson = value;
+      n_producers += ss_router_get_n_producers (lesson->router);
+      n_consumers += ss_router_get_n_consumers (lesson->router);
+      json_array_append_new (lessons,
+                             lesson_to_json (worker, key, lesson, now_us));
+    }
+
+  const SsSendBatch *batch = worker->send_batch;
+  json_t *summary = json_pack (
+      "{s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
+      "index", (int) worker->index,
+      "port", (int) worker->port,
+      "lessons", (int) g_hash_table_size (worker->lessons),
+      "transports", (int) g_hash_table_size (worker->peers),
+      "producers", (int) n_producers,
+      "consumers", (int) n_consumers,
+      "datagrams_received", (json_int_t) worker->datagrams_received,
+      "bytes_received", (json_int_t) worker->bytes_received,
+      "datagrams_sent", (json_int_t) (batch->datagrams_sent + worker->datagrams_sent_now),
+      "bytes_sent", (json_int_t) batch->bytes_sent,
+      "datagrams_dropped", (json_int_t) (batch->datagrams_dropped +
+                                         worker->datagrams_unknown_source +
+                                         worker->datagrams_unknown_kind),
+      "send_syscalls", (json_int_t) batch->syscalls,
+      "cpu_seconds", thread_cpu_us () / (double) G_USEC_PER_SEC);
+
+  return json_pack ("{s:o, s:o}", "worker", summary, "lessons", lessons);
+}
+
 /* ---- the packet loop ---- */
 
 static void
@@ -495,6 +585,8 @@ on_socket_readable (gint fd, GIOCondition condition, gpointer user_data)
 
       gint64 now_us = g_get_monotonic_time ();
       worker->datagrams_received += (guint) n;
+      for (int i = 0; i < n; i++)
+        worker->bytes_received += batch->messages[i].msg_len;
       for (int i = 0; i < n; i++)
         dispatch_datagram (worker, now_us, batch->buffers[i],
                            batch->messages[i].msg_len,

@@ -11,6 +11,8 @@
 #include "ss-relay.h"
 #include "transport/dtls.h"
 
+#include <jansson.h>
+
 G_BEGIN_DECLS
 
 typedef struct _SsWorker SsWorker;
@@ -49,6 +51,9 @@ char *ss_worker_subscribe (SsWorker *worker, const char *lesson_id,
 void ss_worker_close_peer (SsWorker *worker, const char *lesson_id,
                            const char *peer_id);
 void ss_worker_close_lesson (SsWorker *worker, const char *lesson_id);
+/* A statistics snapshot: {"worker": {...}, "lessons": [...]} (see
+ * ss_relay_get_stats). */
+json_t *ss_worker_get_stats (SsWorker *worker);
 
 /* Worker thread: services for the worker's peers. */
 void ss_worker_send_now (SsWorker *worker, const guint8 *data, gsize len,

@@ -32,6 +32,7 @@ ss_consumer_new (SsProducer *const *layers, guint n_layers,
   consumer->target = layers[initial_layer];
   consumer->waiting_keyframe = layers[initial_layer]->kind == SS_MEDIA_VIDEO;
   consumer->rtt_us = -1;
+  consumer->window_start_us = G_MININT64;
   ss_bandwidth_estimator_init (&consumer->bandwidth);
   ss_layer_selector_init (&consumer->selector);
   consumer->selector.current = (gint) initial_layer;
@@ -225,4 +226,28 @@ ss_consumer_on_report_block (SsConsumer *consumer,
         consumer->rtt_us = rtt_us;
       return;
     }
+}
+
+void
+ss_consumer_update_bitrate (SsConsumer *consumer, gint64 now_us,
+                            gint64 window_us)
+{
+  if (consumer->window_start_us == G_MININT64)
+    {
+      consumer->window_start_us = now_us;
+      consumer->window_octets = consumer->octets_sent;
+      return;
+    }
+
+  gint64 elapsed_us = now_us - consumer->window_start_us;
+  if (elapsed_us < window_us)
+    return;
+
+  guint64 sample_bps = (consumer->octets_sent - consumer->window_octets) * 8 *
+                       G_USEC_PER_SEC / (guint64) elapsed_us;
+  consumer->bitrate_bps = consumer->bitrate_bps == 0
+                              ? sample_bps
+                              : (3 * consumer->bitrate_bps + sample_bps) / 4;
+  consumer->window_octets = consumer->octets_sent;
+  consumer->window_start_us = now_us;
 }

@@ -53,6 +53,11 @@ struct _SsConsumer {
   guint64 packets_sent;
   guint64 octets_sent;          /* payload octets, as the SR counts them */
 
+  /* Sent bitrate (payload), averaged like a producer's. */
+  guint64 bitrate_bps;
+  guint64 window_octets;        /* octets_sent at the window's start */
+  gint64 window_start_us;
+
   struct {
     guint32 middle_ntp;
     gint64 sent_us;
@@ -100,6 +105,10 @@ gsize ss_consumer_write_rtp (SsConsumer *consumer, const SsRtpHeader *header,
  * one and records it for RTT; 0 when there is nothing to report yet. */
 gsize ss_consumer_write_sr (SsConsumer *consumer, gint64 now_us, guint8 *out,
                             gsize cap);
+
+/* Closes the bitrate window when it is at least window_us long. */
+void ss_consumer_update_bitrate (SsConsumer *consumer, gint64 now_us,
+                                 gint64 window_us);
 
 /* Takes a report block about this consumer from its subscriber. */
 void ss_consumer_on_report_block (SsConsumer *consumer,

@@ -451,6 +451,7 @@ update_layers (SsRouter *router, gint64 now_us)
   for (guint i = 0; i < router->consumers->len; i++)
     {
       SsConsumer *consumer = g_ptr_array_index (router->consumers, i);
+      ss_consumer_update_bitrate (consumer, now_us, SS_ROUTER_LAYER_INTERVAL_US);
       if (consumer->n_layers < 2)
         continue;
 
