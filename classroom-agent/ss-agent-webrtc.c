@@ -193,6 +193,11 @@ deliver_step (gpointer data)
 {
   SsWebrtcStep *step = data;
 
+  /* The promise holds a reference to the step through its change function;
+   * dropping the step's reference to the promise once it has served breaks
+   * that cycle, so both are freed. */
+  g_clear_pointer (&step->promise, gst_promise_unref);
+
   if (step->timeout_source != NULL) {
     g_source_destroy (step->timeout_source);
     g_clear_pointer (&step->timeout_source, g_source_unref);
