@@ -39,8 +39,36 @@ struct _SsRemotePipeline {
   /* Read and written on the streaming threads. */
   atomic_int_fast64_t subscribe_sent_us;
   atomic_bool first_frame_seen;
+  gint64 last_frame_us;         /* the video decoder's thread only */
   atomic_int audio_bytes_per_frame;
 };
+
+/* Records the gap since the previous decoded frame and the frame's size. */
+static void
+track_frame_timing (SsRemotePipeline *remote, GstPad *pad)
+{
+  SsAgentStats *stats = remote->stats;
+  gint64 now_us = g_get_monotonic_time ();
+
+  if (remote->last_frame_us > 0)
+    {
+      gint64 gap_ms = (now_us - remote->last_frame_us) / 1000;
+      if (gap_ms > SS_AGENT_FREEZE_THRESHOLD_MS)
+        atomic_fetch_add_explicit (&stats->freezes, 1, memory_order_relaxed);
+      if (gap_ms > atomic_load (&stats->longest_frame_gap_ms))
+        atomic_store (&stats->longest_frame_gap_ms, gap_ms);
+    }
+  remote->last_frame_us = now_us;
+
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  gint width = 0, height = 0;
+  if (caps != NULL
+      && gst_structure_get_int (gst_caps_get_structure (caps, 0), "width", &width)
+      && gst_structure_get_int (gst_caps_get_structure (caps, 0), "height", &height)) {
+    atomic_store (&stats->video_width, width);
+    atomic_store (&stats->video_height, height);
+  }
+}
 
 static GstPadProbeReturn
 on_video_decoded (GstPad *pad, GstPadProbeInfo *info, gpointer data)
@@ -49,6 +77,7 @@ on_video_decoded (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
   atomic_fetch_add_explicit (&remote->stats->video_frames_decoded, 1,
                              memory_order_relaxed);
+  track_frame_timing (remote, pad);
 
   if (atomic_exchange (&remote->first_frame_seen, TRUE))
     return GST_PAD_PROBE_OK;

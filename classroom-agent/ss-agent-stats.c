@@ -77,6 +77,14 @@ ss_agent_stats_to_json (SsAgentStats *stats, SsAgentRole role,
                        counter_to_json (&stats->rtp_packets_received));
   json_object_set_new (object, "rtp_packets_lost",
                        signed_counter_to_json (&stats->rtp_packets_lost));
+  json_object_set_new (object, "freezes",
+                       json_integer ((json_int_t) atomic_load (&stats->freezes)));
+  json_object_set_new (object, "longest_frame_gap_ms",
+                       signed_counter_to_json (&stats->longest_frame_gap_ms));
+  json_object_set_new (object, "video_width",
+                       json_integer (atomic_load (&stats->video_width)));
+  json_object_set_new (object, "video_height",
+                       json_integer (atomic_load (&stats->video_height)));
   json_object_set_new (object, "subscribes",
                        counter_to_json (&stats->subscribes));
   return object;

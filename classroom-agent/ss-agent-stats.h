@@ -30,7 +30,17 @@ typedef struct {
   atomic_uint_fast64_t rtp_packets_received;
   atomic_int_fast64_t rtp_packets_lost;
   atomic_uint_fast64_t subscribes;
+  /* Gaps between decoded video frames longer than
+   * SS_AGENT_FREEZE_THRESHOLD_MS, and the longest gap seen, in ms. */
+  atomic_uint_fast64_t freezes;
+  atomic_int_fast64_t longest_frame_gap_ms;
+  /* Size of the last decoded frame, which tells the simulcast layer. */
+  atomic_int video_width;
+  atomic_int video_height;
 } SsAgentStats;
+
+/* A picture that stands still this long is a visible freeze. */
+#define SS_AGENT_FREEZE_THRESHOLD_MS 200
 
 SsAgentStats *ss_agent_stats_new (void);
 void ss_agent_stats_free (SsAgentStats *stats);

@@ -11,10 +11,17 @@
  * 8.1.1) or, before any nomination, the first validated one so DTLS can
  * start.
  *
- * Timers, in the caller's now_us clock: consent expires 30 s after the
- * last valid check (RFC 7675 section 5.1), counted from creation until the
- * first check; DTLS must finish 30 s after the first check; DTLS flights
- * are retransmitted on the session's own deadline. */
+ * Timers, in the caller's now_us clock: the peer is dropped 30 s after the
+ * last sign of life (RFC 7675 section 5.1 gives the 30 s), counted from
+ * creation until the first check. A sign of life is a valid check or an
+ * SRTP or SRTCP packet from a validated address that authenticates. The
+ * second matters: libnice (0.1.21, as in GStreamer's webrtcbin) keeps a
+ * nominated pair alive with binding indications, not requests, unless its
+ * consent-freshness option is on, so checks alone would drop every such
+ * peer after 30 s; a packet that passes SRTP authentication is at least as
+ * strong a proof that the peer is there and still sending to us. DTLS must
+ * finish 30 s after the first check; DTLS flights are retransmitted on the
+ * session's own deadline. */
 #define G_LOG_DOMAIN "ss-relay-transport"
 
 #include "transport/webrtc-transport.h"
@@ -50,7 +57,9 @@ struct _SsWebrtcTransport {
 
   gint64 created_us;
   gint64 latest_now_us;  /* from the latest call that passed a time */
-  gint64 last_check_us;  /* created_us until the first valid check */
+  /* The last valid check or authenticated SRTP/SRTCP packet; created_us
+   * until the first valid check. */
+  gint64 last_check_us;
   gint64 first_check_us; /* valid when has_valid_check */
   gboolean has_valid_check;
   gboolean closed;
@@ -456,6 +465,8 @@ receive_srtp (SsWebrtcTransport *transport,
       transport->counters.srtp_failures++;
       return;
     }
+
+  transport->last_check_us = now_us;
 
   if (is_rtcp)
     {

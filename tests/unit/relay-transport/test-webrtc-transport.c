@@ -691,6 +691,39 @@ test_consent_expires_after_30s (void)
   g_assert_cmpuint (link->server.closed_count, ==, 1);
 }
 
+/* A peer that keeps the pair alive with binding indications only (libnice
+ * without consent freshness) but sends authenticated media stays; media
+ * that fails authentication does not count. */
+static void
+test_authenticated_media_keeps_transport (void)
+{
+  g_autoptr (Link) link = link_new (NULL);
+
+  link_connect (link);
+  assert_connected (link);
+
+  for (guint16 i = 0; i < 12; i++)
+    {
+      advance (5 * G_USEC_PER_SEC);
+      Packet rtcp = make_rtcp (0x5678 + i);
+      check_media_flows (&link->client, &rtcp, TRUE);
+      ss_webrtc_transport_handle_timeout (link->server.transport, now ());
+    }
+  g_assert_cmpuint (link->server.closed_count, ==, 0);
+
+  /* Forged packets for the next 30 s: the peer is gone. */
+  for (int i = 0; i < 6; i++)
+    {
+      advance (5 * G_USEC_PER_SEC);
+      Packet forged = make_rtp (0x1234, 900 + i);
+      forged.len += 16; /* an authentication tag that cannot be right */
+      deliver (&link->server, &link->client, forged.data, forged.len);
+      ss_webrtc_transport_handle_timeout (link->server.transport, now ());
+    }
+  g_assert_cmpuint (link->server.closed_count, ==, 1);
+  g_assert_cmpstr (link->server.closed_reason, ==, "ice_timeout");
+}
+
 static void
 test_dtls_handshake_timeout (void)
 {
@@ -950,6 +983,8 @@ main (int argc, char **argv)
                    test_no_check_times_out);
   g_test_add_func ("/webrtc-transport/consent-expires-after-30s",
                    test_consent_expires_after_30s);
+  g_test_add_func ("/webrtc-transport/authenticated-media-keeps-transport",
+                   test_authenticated_media_keeps_transport);
   g_test_add_func ("/webrtc-transport/dtls-handshake-timeout",
                    test_dtls_handshake_timeout);
   g_test_add_func ("/webrtc-transport/lost-client-hello-retransmitted",
