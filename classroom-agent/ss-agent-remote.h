@@ -10,7 +10,10 @@
 
 G_BEGIN_DECLS
 
-#define SS_REMOTE_DEFAULT_LATENCY_MS 200
+/* Jitterbuffer latency: room for a NACK and its retransmission to cross a
+ * township link of some 80 ms round trip twice, at a delay a live lesson
+ * does not notice. */
+#define SS_REMOTE_DEFAULT_LATENCY_MS 300
 
 typedef struct {
   gboolean headless;

@@ -20,6 +20,30 @@
 
 G_DEFINE_QUARK (ss-agent-error-quark, ss_agent_error)
 
+/* Receiver reports once a second rather than rtpsession's default of about
+ * five: the relay's bandwidth estimate for this link is driven by the
+ * loss they report. */
+#define SS_WEBRTC_RTCP_MIN_INTERVAL_NS (1 * GST_SECOND)
+
+/* webrtcbin (GStreamer 1.22) leaves its jitterbuffers' retransmission
+ * requests off for receive-only transceivers whatever their do-nack says,
+ * so lost packets were never NACKed. Every jitterbuffer the rtpbin creates
+ * asks for retransmissions here; the relay answers the video ones. */
+static void
+on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer,
+                     guint session, guint ssrc, gpointer data)
+{
+  g_object_set (jitterbuffer, "do-retransmission", TRUE, NULL);
+
+  GstElement *rtp_session = NULL;
+  g_signal_emit_by_name (rtpbin, "get-session", session, &rtp_session);
+  if (rtp_session != NULL) {
+    g_object_set (rtp_session, "rtcp-min-interval",
+                  (guint64) SS_WEBRTC_RTCP_MIN_INTERVAL_NS, NULL);
+    gst_object_unref (rtp_session);
+  }
+}
+
 /* Builds webrtcbin with one transport for every stream (BUNDLE) and the
  * given jitterbuffer latency in milliseconds. */
 GstElement *
@@ -37,6 +61,15 @@ ss_webrtc_make_bin (const char *name, guint latency_ms, GError **error)
   gst_util_set_object_arg (G_OBJECT (webrtcbin), "bundle-policy",
                            "max-bundle");
   g_object_set (webrtcbin, "latency", latency_ms, NULL);
+
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (webrtcbin),
+                                                       "rtpbin");
+  if (rtpbin != NULL)
+    g_signal_connect_after (rtpbin, "new-jitterbuffer",
+                            G_CALLBACK (on_new_jitterbuffer), NULL);
+  else
+    g_warning ("webrtcbin has no child named rtpbin; lost packets will not "
+               "be requested again");
   return webrtcbin;
 }
 

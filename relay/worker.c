@@ -37,6 +37,7 @@
 #define TICK_INTERVAL_MS 20
 #define SOCKET_BUFFER_BYTES (4 * 1024 * 1024)
 #define DROP_SUMMARY_INTERVAL_US (10 * G_USEC_PER_SEC)
+#define LESSON_SUMMARY_INTERVAL_US (10 * G_USEC_PER_SEC)
 
 typedef struct {
   SsRouter *router;
@@ -88,6 +89,7 @@ struct _SsWorker {
   guint64 datagrams_unknown_kind;
   guint64 reported_unknown;
   gint64 next_drop_summary_us;
+  gint64 next_lesson_summary_us;
 };
 
 static char *
@@ -603,6 +605,34 @@ on_socket_readable (gint fd, GIOCondition condition, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* One debug line per lesson with its routing counters, for following a
+ * lesson in the log without the admin API. */
+static void
+log_lesson_summary (SsWorker *worker, gint64 now_us)
+{
+  if (now_us < worker->next_lesson_summary_us)
+    return;
+  worker->next_lesson_summary_us = now_us + LESSON_SUMMARY_INTERVAL_US;
+
+  GHashTableIter iter;
+  gpointer key, value;
+  g_hash_table_iter_init (&iter, worker->lessons);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      SsWorkerLesson *lesson = value;
+      const SsRouterCounters *c = ss_router_get_counters (lesson->router);
+      g_debug ("lesson %s: rtp in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT
+               " dropped %" G_GUINT64_FORMAT " retransmitted %" G_GUINT64_FORMAT
+               " nack misses %" G_GUINT64_FORMAT " nacks sent %" G_GUINT64_FORMAT
+               " key frame requests %" G_GUINT64_FORMAT " layer switches %"
+               G_GUINT64_FORMAT,
+               (const char *) key, c->rtp_packets_in, c->rtp_packets_out,
+               c->rtp_packets_dropped, c->rtp_packets_retransmitted,
+               c->nack_misses, c->nacks_sent, c->keyframe_requests_sent,
+               c->layer_switches);
+    }
+}
+
 static gboolean
 on_tick (gpointer user_data)
 {
@@ -627,6 +657,7 @@ on_tick (gpointer user_data)
   ss_send_batch_flush (worker->send_batch);
   process_closed_peers (worker);
   log_drop_summary (worker, now_us);
+  log_lesson_summary (worker, now_us);
   return G_SOURCE_CONTINUE;
 }
 

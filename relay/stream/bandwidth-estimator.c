@@ -21,14 +21,21 @@ ss_bandwidth_estimator_on_loss_report (SsBandwidthEstimator *estimator,
   if (estimator->last_update_us != G_MININT64 &&
       now_us - estimator->last_update_us < SS_BWE_MIN_UPDATE_INTERVAL_US)
     return;
+
+  /* An exponential average with weight 1/2 for the new report: a link that
+   * suddenly loses most of its packets still reads above 10 % at once. */
+  guint loss = estimator->last_update_us == G_MININT64
+                   ? fraction_lost
+                   : (estimator->smoothed_fraction_lost + fraction_lost) / 2;
+  estimator->smoothed_fraction_lost = loss;
   estimator->last_update_us = now_us;
 
   /* 2 % and 10 % of 256. */
   guint64 bps = estimator->loss_based_bps;
-  if (fraction_lost < 5)
+  if (loss < 5)
     bps = bps + bps / 20;
-  else if (fraction_lost > 26)
-    bps = bps - bps * fraction_lost / 512;
+  else if (loss > 26)
+    bps = bps - bps * loss / 512;
 
   estimator->loss_based_bps = CLAMP (bps, SS_BWE_MIN_BPS, SS_BWE_MAX_BPS);
 }

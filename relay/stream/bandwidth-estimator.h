@@ -4,8 +4,12 @@
  * The loss-based part follows the loss controller of Google Congestion
  * Control (draft-ietf-rmcat-gcc-02 section 6): below 2 % loss the estimate
  * grows by 5 % per report, above 10 % it shrinks by half the loss fraction,
- * in between it holds. A REMB (draft-alvestrand-rmcat-remb) caps it while
- * the receiver keeps sending them. Pure: times are arguments.
+ * in between it holds. The loss compared is an average over the last few
+ * reports rather than the last one: a one-second report covers only some
+ * 30 video packets, so a steady 5 % loss often reads above 10 % in a single
+ * report and would bring the estimate, and the layer, down for nothing.
+ * A REMB (draft-alvestrand-rmcat-remb) caps the estimate while the receiver
+ * keeps sending them. Pure: times are arguments.
  */
 #pragma once
 
@@ -30,6 +34,7 @@ typedef struct {
   gint64 remb_received_us;      /* G_MININT64: never */
   gint64 last_update_us;        /* G_MININT64: never */
   guint8 last_fraction_lost;    /* 1/256 units, from the last report */
+  guint smoothed_fraction_lost; /* 1/256 units, averaged over reports */
 } SsBandwidthEstimator;
 
 void ss_bandwidth_estimator_init (SsBandwidthEstimator *estimator);

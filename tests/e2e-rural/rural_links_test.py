@@ -52,6 +52,14 @@ REMOTES = {
 }
 
 
+def selected_remotes():
+    """SS_RURAL_REMOTES=B runs only that remote, for looking into one link."""
+    only = os.environ.get("SS_RURAL_REMOTES")
+    if only:
+        return {name: REMOTES[name] for name in only.split(",") if name in REMOTES}
+    return REMOTES
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", required=True)
@@ -142,6 +150,8 @@ def last_seconds_fps(samples, name, seconds):
 
 
 def main():
+    global REMOTES
+    REMOTES = selected_remotes()
     args = parse_args()
     reason = netns.skip_reason()
     if reason:
@@ -163,7 +173,8 @@ def main():
                              "--data-dir", os.path.join(workdir, "data"),
                              "--relay-bind", HUB_ADDRESS, "--relay-port", "40000",
                              "--relay-workers", "1"],
-                       stdout=server_log, stderr=server_log)
+                       stdout=server_log, stderr=server_log,
+                       env=dict(os.environ, G_MESSAGES_DEBUG="ss-relay"))
         if not wait_for_server(topology, hub, port):
             print("FAIL: the server did not answer /healthz within 10 s")
             return 1
@@ -184,7 +195,8 @@ def main():
             topology.popen(pair.right, [args.agent, "--role", "remote", "--server", url,
                                         "--classroom", f"remote-{name}", "--lesson", LESSON,
                                         "--headless", "--stats-file", stats[name]],
-                           stdout=log, stderr=log)
+                           stdout=log, stderr=log,
+                           env=dict(os.environ, GST_DEBUG=os.environ.get("SS_RURAL_GST_DEBUG", "")))
 
         samples = []
         start = time.monotonic()

@@ -49,6 +49,27 @@ test_drops_on_heavy_loss (void)
 }
 
 static void
+test_single_noisy_report_ignored (void)
+{
+  SsBandwidthEstimator bwe;
+  ss_bandwidth_estimator_init (&bwe);
+
+  /* A steady 5 % loss over 30 packets a second reads 12 % in one report
+   * now and then: no reason to cut the estimate. */
+  ss_bandwidth_estimator_on_loss_report (&bwe, PERCENT (3), 1000 * MS);
+  ss_bandwidth_estimator_on_loss_report (&bwe, PERCENT (12), 2000 * MS);
+  ss_bandwidth_estimator_on_loss_report (&bwe, PERCENT (3), 3000 * MS);
+  g_assert_cmpuint (ss_bandwidth_estimator_get_bps (&bwe, 3000 * MS), ==,
+                    SS_BWE_INITIAL_BPS);
+
+  /* Loss that stays high brings it down by the second report. */
+  ss_bandwidth_estimator_on_loss_report (&bwe, PERCENT (40), 4000 * MS);
+  ss_bandwidth_estimator_on_loss_report (&bwe, PERCENT (40), 5000 * MS);
+  g_assert_cmpuint (ss_bandwidth_estimator_get_bps (&bwe, 5000 * MS), <,
+                    SS_BWE_INITIAL_BPS);
+}
+
+static void
 test_reports_in_a_burst_count_once (void)
 {
   SsBandwidthEstimator bwe;
@@ -91,6 +112,8 @@ main (int argc, char **argv)
   g_test_add_func ("/bandwidth-estimator/grows-without-loss", test_grows_without_loss);
   g_test_add_func ("/bandwidth-estimator/holds-on-moderate-loss", test_holds_on_moderate_loss);
   g_test_add_func ("/bandwidth-estimator/drops-on-heavy-loss", test_drops_on_heavy_loss);
+  g_test_add_func ("/bandwidth-estimator/single-noisy-report-ignored",
+                   test_single_noisy_report_ignored);
   g_test_add_func ("/bandwidth-estimator/reports-in-a-burst-count-once",
                    test_reports_in_a_burst_count_once);
   g_test_add_func ("/bandwidth-estimator/remb-caps-while-fresh", test_remb_caps_while_fresh);
