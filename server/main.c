@@ -13,10 +13,13 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 
+#include "ss-auth.h"
 #include "ss-i18n.h"
+#include "ss-live-stats.h"
 #include "ss-relay.h"
 #include "ss-server-config.h"
 #include "ss-signaling.h"
+#include "ss-timetable-routes.h"
 #include "ss-ws-server.h"
 
 #define EXIT_USAGE 2
@@ -90,6 +93,25 @@ main (int argc, char **argv)
       return EXIT_FAILURE;
     }
 
+  g_autoptr (SsAuth) auth = ss_auth_new (config->data_dir, &error);
+  if (auth == NULL)
+    {
+      g_printerr (_("shuangshi-server: cannot load the token key: %s\n"),
+                  error->message);
+      return EXIT_FAILURE;
+    }
+
+  g_autofree char *timetable_path = g_build_filename (config->data_dir,
+                                                     "timetable.db", NULL);
+  g_autoptr (SsTimetable) timetable = ss_timetable_open (timetable_path,
+                                                         &error);
+  if (timetable == NULL)
+    {
+      g_printerr (_("shuangshi-server: cannot open the timetable: %s\n"),
+                  error->message);
+      return EXIT_FAILURE;
+    }
+
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (SsWsServer) ws_server = ss_ws_server_new (
       config->listen_host, config->listen_port, loop, &error);
@@ -121,6 +143,15 @@ main (int argc, char **argv)
   signaling = ss_signaling_new (&signaling_config);
   ss_ws_server_set_signaling (ws_server, signaling);
 
+  SsAdminApi *admin_api = ss_ws_server_get_admin_api (ws_server);
+  ss_admin_api_set_auth (admin_api, auth);
+  g_autoptr (SsLiveStats) live_stats = ss_live_stats_new (
+      signaling, relay, ss_relay_get_stats, server_name);
+  ss_live_stats_add_routes (live_stats, admin_api);
+  g_autoptr (SsTimetableRoutes) timetable_routes =
+      ss_timetable_routes_new (timetable, auth, NULL, NULL);
+  ss_timetable_routes_register (timetable_routes, admin_api);
+
   guint sigint_id = g_unix_signal_add (SIGINT, on_stop_signal, loop);
   guint sigterm_id = g_unix_signal_add (SIGTERM, on_stop_signal, loop);
   g_main_loop_run (loop);
@@ -130,6 +161,7 @@ main (int argc, char **argv)
   /* Connections first, so each session closes its relay peer; then the
    * relay, so no answer reaches a freed core. */
   g_clear_pointer (&ws_server, ss_ws_server_free);
+  g_clear_pointer (&live_stats, ss_live_stats_free);
   g_clear_pointer (&relay, ss_relay_free);
   g_clear_pointer (&signaling, ss_signaling_free);
   g_message ("stopped");

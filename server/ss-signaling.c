@@ -49,6 +49,8 @@ struct _SsSession {
   gboolean greeted;
   SsRole role;
   char *classroom;
+  /* hello's "agent" member, or NULL. */
+  char *agent;
   SsLesson *lesson;
 
   /* TRUE from a publish or subscribe until the relay peer is closed. */
@@ -70,8 +72,23 @@ struct _SsSignaling {
 
   GHashTable *sessions;  /* id -> SsSession *, owned */
   GHashTable *lessons;   /* id -> SsLesson *, owned */
+  /* classroom -> SsDeparture *, owned: the last session of each classroom
+   * that has gone, for the admin API's offline list. */
+  GHashTable *departures;
   guint64 next_session_number;
 };
+
+/* What the admin API shows of a classroom whose session closed. */
+typedef struct {
+  SsRole role;
+  char *agent;
+  char *lesson;
+  gint64 closed_us;
+} SsDeparture;
+
+/* Bounds the memory of departures; about the number of classrooms in one
+ * prefecture's network. The oldest departure is forgotten first. */
+#define MAX_DEPARTURES 16384
 
 #define SESSION_LOG(level, session, format, ...)                              \
   g_log (G_LOG_DOMAIN, level, "session=%s classroom=%s lesson=%s: " format,  \
@@ -114,8 +131,17 @@ ss_session_free (SsSession *session)
                       (GDestroyNotify) ss_relay_request_free);
   g_queue_clear_full (&session->outbox, (GDestroyNotify) ss_outbox_entry_free);
   g_free (session->classroom);
+  g_free (session->agent);
   g_free (session->id);
   g_free (session);
+}
+
+static void
+ss_departure_free (SsDeparture *departure)
+{
+  g_free (departure->agent);
+  g_free (departure->lesson);
+  g_free (departure);
 }
 
 SsSignaling *
@@ -138,6 +164,8 @@ ss_signaling_new (const SsSignalingConfig *config)
                                        (GDestroyNotify) ss_session_free),
     .lessons = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                       (GDestroyNotify) ss_lesson_free),
+    .departures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) ss_departure_free),
     .next_session_number = 1,
   };
   return signaling;
@@ -153,6 +181,7 @@ ss_signaling_free (SsSignaling *signaling)
 
   g_hash_table_unref (signaling->sessions);
   g_hash_table_unref (signaling->lessons);
+  g_hash_table_unref (signaling->departures);
   g_free (signaling->server_name);
   g_free (signaling);
 }
@@ -477,6 +506,7 @@ handle_hello (SsSignaling *signaling,
   session->greeted = TRUE;
   session->role = message->role;
   session->classroom = g_strdup (message->classroom);
+  session->agent = g_strdup (message->agent);
   SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "hello as %s, agent %s",
                ss_role_to_string (session->role),
                message->agent != NULL ? message->agent : "unknown");
@@ -731,6 +761,50 @@ ss_signaling_receive (SsSignaling *signaling,
 
 /* ---- Sessions and relay events ----------------------------------------- */
 
+static void
+forget_oldest_departure (SsSignaling *signaling)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  const char *oldest_key = NULL;
+  gint64 oldest_us = G_MAXINT64;
+
+  g_hash_table_iter_init (&iter, signaling->departures);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (((SsDeparture *) value)->closed_us < oldest_us)
+      {
+        oldest_key = key;
+        oldest_us = ((SsDeparture *) value)->closed_us;
+      }
+
+  if (oldest_key != NULL)
+    g_hash_table_remove (signaling->departures, oldest_key);
+}
+
+static void
+record_departure (SsSignaling *signaling,
+                  SsSession *session,
+                  const char *lesson_id,
+                  gint64 now_us)
+{
+  if (!session->greeted || session->classroom == NULL)
+    return;
+
+  if (!g_hash_table_contains (signaling->departures, session->classroom)
+      && g_hash_table_size (signaling->departures) >= MAX_DEPARTURES)
+    forget_oldest_departure (signaling);
+
+  SsDeparture *departure = g_new0 (SsDeparture, 1);
+  *departure = (SsDeparture){
+    .role = session->role,
+    .agent = g_strdup (session->agent),
+    .lesson = strcmp (lesson_id, "-") != 0 ? g_strdup (lesson_id) : NULL,
+    .closed_us = now_us,
+  };
+  g_hash_table_replace (signaling->departures, g_strdup (session->classroom),
+                        departure);
+}
+
 SsSession *
 ss_signaling_open_session (SsSignaling *signaling,
                            gpointer connection,
@@ -764,6 +838,7 @@ ss_signaling_close_session (SsSignaling *signaling,
     g_strlcpy (lesson_id, session->lesson->id, sizeof lesson_id);
 
   leave_lesson (signaling, session, SS_OFFLINE_REASON_DISCONNECTED);
+  record_departure (signaling, session, lesson_id, now_us);
 
   g_message ("session=%s classroom=%s lesson=%s: closed after %.3f s, %u "
              "relay answers pending", session->id,
@@ -810,4 +885,126 @@ ss_signaling_handle_peer_event (SsSignaling *signaling,
 
   if (session->lesson->publisher == session)
     end_live (signaling, session->lesson, SS_OFFLINE_REASON_FAILED);
+}
+
+/* ---- Read-only view for the admin API ---------------------------------- */
+
+static json_t *
+classroom_to_json (const char *classroom,
+                   SsRole role,
+                   const char *agent,
+                   const char *lesson,
+                   gboolean online)
+{
+  return json_pack ("{s:s,s:s,s:o,s:o,s:b}", "classroom", classroom, "role",
+                    ss_role_to_string (role), "agent",
+                    agent != NULL ? json_string (agent) : json_null (),
+                    "lesson",
+                    lesson != NULL ? json_string (lesson) : json_null (),
+                    "online", online);
+}
+
+static json_t *
+dump_online_classrooms (const SsSignaling *signaling)
+{
+  json_t *list = json_array ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, signaling->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SsSession *session = value;
+      if (!session->greeted || session->classroom == NULL)
+        continue;
+
+      json_t *entry = classroom_to_json (
+          session->classroom, session->role, session->agent,
+          session->lesson != NULL ? session->lesson->id : NULL, TRUE);
+      json_object_set_new (entry, "session", json_string (session->id));
+      json_object_set_new (entry, "media",
+                           json_boolean (session->has_transport));
+      json_object_set_new (entry, "seconds_since_seen", json_integer (0));
+      json_array_append_new (list, entry);
+    }
+  return list;
+}
+
+/* Returns the classroom ids of greeted sessions, borrowed from them. */
+static GHashTable *
+collect_online_classrooms (const SsSignaling *signaling)
+{
+  GHashTable *online = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, signaling->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SsSession *session = value;
+      if (session->greeted && session->classroom != NULL)
+        g_hash_table_add (online, session->classroom);
+    }
+  return online;
+}
+
+static json_t *
+dump_lessons (const SsSignaling *signaling)
+{
+  json_t *list = json_array ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, signaling->lessons);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SsLesson *lesson = value;
+      json_t *members = json_array ();
+      for (guint i = 0; i < lesson->members->len; i++)
+        {
+          SsSession *member = g_ptr_array_index (lesson->members, i);
+          json_array_append_new (members, json_string (member->id));
+        }
+
+      SsSession *lead = lesson->publisher;
+      json_array_append_new (
+          list, json_pack ("{s:s,s:b,s:o,s:o}", "lesson", lesson->id, "live",
+                           lesson->live, "lead",
+                           lead != NULL && lead->classroom != NULL
+                               ? json_string (lead->classroom)
+                               : json_null (),
+                           "sessions", members));
+    }
+  return list;
+}
+
+json_t *
+ss_signaling_dump_live (const SsSignaling *signaling, gint64 now_us)
+{
+  g_return_val_if_fail (signaling != NULL, NULL);
+
+  json_t *classrooms = dump_online_classrooms (signaling);
+  g_autoptr (GHashTable) online = collect_online_classrooms (signaling);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, signaling->departures);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      SsDeparture *departure = value;
+      if (g_hash_table_contains (online, key))
+        continue;
+
+      json_t *entry = classroom_to_json (key, departure->role,
+                                         departure->agent, departure->lesson,
+                                         FALSE);
+      json_object_set_new (
+          entry, "seconds_since_seen",
+          json_integer (MAX (now_us - departure->closed_us, 0)
+                        / G_USEC_PER_SEC));
+      json_array_append_new (classrooms, entry);
+    }
+
+  return json_pack ("{s:o,s:o}", "lessons", dump_lessons (signaling),
+                    "classrooms", classrooms);
 }

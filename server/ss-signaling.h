@@ -97,6 +97,15 @@ const char *ss_session_get_id (const SsSession *session);
 guint ss_signaling_get_n_sessions (const SsSignaling *signaling);
 guint ss_signaling_get_n_lessons (const SsSignaling *signaling);
 
+/* Returns (transfer full) the core's live state for the admin API:
+ * {"lessons": [{"lesson", "live", "lead", "sessions": [session ids]}],
+ *  "classrooms": [{"classroom", "role", "agent", "lesson", "online",
+ *                  "seconds_since_seen", and when online "session" and
+ *                  "media"}]}.
+ * Offline entries are the last session of each classroom that closed, with
+ * the seconds from its close to @now_us (the clock of close_session). */
+json_t *ss_signaling_dump_live (const SsSignaling *signaling, gint64 now_us);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsSignaling, ss_signaling_free)
 
 G_END_DECLS

@@ -1,8 +1,12 @@
 /* libwebsockets shell of shuangshi-server (libwebsockets 4.1, GLib event
  * loop backend).
  *
- * One vhost serves plain HTTP (GET /healthz, 404 for the rest) and the
- * signaling websocket at /ws with subprotocol shuangshi.v1. The two lws
+ * One vhost serves plain HTTP and the signaling websocket at /ws with
+ * subprotocol shuangshi.v1. Every HTTP request, /healthz included, goes
+ * through the admin API's route table (ss-admin-api.h); request bodies
+ * arrive in LWS_CALLBACK_HTTP_BODY calls and are collected up to
+ * SS_ADMIN_MAX_BODY_SIZE, and responses are written in chunks when the
+ * socket is writable. The two lws
  * callbacks only dispatch: each reason has its own function. Received
  * fragments are reassembled up to SS_MESSAGE_MAX_SIZE and handed to the
  * signaling core. What the core sends is queued per connection and written
@@ -16,6 +20,7 @@
 #include <libwebsockets.h>
 #include <string.h>
 
+#include "ss-admin-api.h"
 #include "ss-message-assembler.h"
 #include "ss-send-queue.h"
 
@@ -32,6 +37,7 @@ G_DEFINE_QUARK (ss-ws-server-error-quark, ss_ws_server_error)
 struct _SsWsServer {
   struct lws_context *context;
   SsSignaling *signaling;
+  SsAdminApi *admin_api;
   gboolean shutting_down;
   guint16 port;
 };
@@ -62,9 +68,22 @@ typedef struct {
   SsConnection *connection;
 } SsWsSessionData;
 
-/* lws per-session data of the HTTP protocol. */
+/* lws per-session data of the HTTP protocol: one request at a time, reset
+ * between the requests of a keep-alive connection. */
 typedef struct {
-  gboolean healthz_body_pending;
+  SsHttpMethod method;
+  char *path;
+  char *query;
+  char *bearer_token;
+  /* The body received so far; NULL when none is expected. */
+  GByteArray *body;
+  /* The body exceeds SS_ADMIN_MAX_BODY_SIZE: answer 413, then close. */
+  gboolean body_too_large;
+  gboolean close_after_response;
+  /* Set once the request is complete and dispatched. */
+  SsAdminResponse *response;
+  gboolean headers_pending;
+  gsize body_offset;
 } SsHttpSessionData;
 
 static void
@@ -322,10 +341,136 @@ on_ws_event (struct lws *wsi,
 
 /* ---- HTTP reasons ------------------------------------------------------ */
 
-static int
-finish_http_transaction (struct lws *wsi)
+/* Bytes of the response body written per writable callback. */
+#define HTTP_CHUNK_SIZE 16384
+
+static void
+reset_http_request (SsHttpSessionData *data)
 {
+  g_clear_pointer (&data->path, g_free);
+  g_clear_pointer (&data->query, g_free);
+  g_clear_pointer (&data->bearer_token, g_free);
+  g_clear_pointer (&data->body, g_byte_array_unref);
+  g_clear_pointer (&data->response, ss_admin_response_free);
+  *data = (SsHttpSessionData){ .method = SS_HTTP_METHOD_OTHER };
+}
+
+static int
+finish_http_transaction (struct lws *wsi, SsHttpSessionData *data)
+{
+  gboolean close = data->close_after_response;
+
+  reset_http_request (data);
+  if (close)
+    return -1;
   return lws_http_transaction_completed (wsi) ? -1 : 0;
+}
+
+static SsHttpMethod
+read_http_method (struct lws *wsi)
+{
+  static const struct {
+    enum lws_token_indexes token;
+    SsHttpMethod method;
+  } uri_tokens[] = {
+    { WSI_TOKEN_GET_URI, SS_HTTP_METHOD_GET },
+    { WSI_TOKEN_POST_URI, SS_HTTP_METHOD_POST },
+    { WSI_TOKEN_PUT_URI, SS_HTTP_METHOD_PUT },
+    { WSI_TOKEN_PATCH_URI, SS_HTTP_METHOD_PATCH },
+    { WSI_TOKEN_DELETE_URI, SS_HTTP_METHOD_DELETE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (uri_tokens); i++)
+    if (lws_hdr_total_length (wsi, uri_tokens[i].token) > 0)
+      return uri_tokens[i].method;
+  return SS_HTTP_METHOD_OTHER;
+}
+
+/* Joins the URL-decoded query arguments with '&'. */
+static char *
+read_http_query (struct lws *wsi)
+{
+  GString *query = g_string_new (NULL);
+  char fragment[1024];
+
+  for (int index = 0;
+       lws_hdr_copy_fragment (wsi, fragment, sizeof fragment,
+                              WSI_TOKEN_HTTP_URI_ARGS, index) > 0;
+       index++)
+    {
+      if (query->len > 0)
+        g_string_append_c (query, '&');
+      g_string_append (query, fragment);
+    }
+  return g_string_free (query, FALSE);
+}
+
+/* Returns the token of an "Authorization: Bearer TOKEN" header, or NULL. */
+static char *
+read_bearer_token (struct lws *wsi)
+{
+  int length = lws_hdr_total_length (wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+  if (length <= 0 || length > 8192)
+    return NULL;
+
+  g_autofree char *header = g_malloc (length + 1);
+  if (lws_hdr_copy (wsi, header, length + 1, WSI_TOKEN_HTTP_AUTHORIZATION)
+      < 0)
+    return NULL;
+
+  /* The scheme name is case-insensitive (RFC 7235 section 2.1). */
+  if (g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
+    return NULL;
+  return g_strstrip (g_strdup (header + 7));
+}
+
+/* Returns the Content-Length header's value, 0 when it is absent, or -1
+ * when it is not a number. */
+static gint64
+read_content_length (struct lws *wsi)
+{
+  char text[32] = "";
+  if (lws_hdr_copy (wsi, text, sizeof text, WSI_TOKEN_HTTP_CONTENT_LENGTH)
+      <= 0)
+    return 0;
+
+  guint64 value = 0;
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL))
+    return -1;
+  return (gint64) value;
+}
+
+static void
+respond_http (struct lws *wsi, SsHttpSessionData *data)
+{
+  SsWsServer *server = server_of (wsi);
+  g_autoptr (GBytes) body = data->body != NULL
+                                ? g_byte_array_free_to_bytes (
+                                      g_steal_pointer (&data->body))
+                                : g_bytes_new_static ("", 0);
+
+  data->response = ss_admin_response_new ();
+  if (data->body_too_large)
+    {
+      ss_admin_response_set_error (data->response, 413, "too_large",
+                                   "the request body exceeds 1 MiB");
+      data->close_after_response = TRUE;
+    }
+  else
+    {
+      const SsAdminRequest request = {
+        .method = data->method,
+        .path = data->path,
+        .query = data->query,
+        .body = body,
+        .bearer_token = data->bearer_token,
+        .now_unix = g_get_real_time () / G_USEC_PER_SEC,
+      };
+      ss_admin_api_dispatch (server->admin_api, &request, data->response);
+    }
+
+  data->headers_pending = TRUE;
+  lws_callback_on_writable (wsi);
 }
 
 static int
@@ -333,24 +478,102 @@ handle_http_request (struct lws *wsi,
                      SsHttpSessionData *data,
                      const char *path)
 {
-  gboolean is_get = lws_hdr_total_length (wsi, WSI_TOKEN_GET_URI) > 0;
-  if (!is_get || path == NULL || strcmp (path, HEALTHZ_PATH) != 0)
+  reset_http_request (data);
+  data->method = read_http_method (wsi);
+  data->path = g_strdup (path != NULL ? path : "/");
+  data->query = read_http_query (wsi);
+  data->bearer_token = read_bearer_token (wsi);
+
+  gboolean has_body = data->method == SS_HTTP_METHOD_POST
+                      || data->method == SS_HTTP_METHOD_PUT
+                      || data->method == SS_HTTP_METHOD_PATCH;
+  gint64 content_length = has_body ? read_content_length (wsi) : 0;
+
+  if (content_length < 0 || content_length > SS_ADMIN_MAX_BODY_SIZE)
     {
-      lws_return_http_status (wsi, HTTP_STATUS_NOT_FOUND, NULL);
-      return finish_http_transaction (wsi);
+      /* The body is never read, so the connection cannot carry another
+       * request after the reply. */
+      data->body_too_large = TRUE;
+      respond_http (wsi, data);
+      return 0;
     }
 
-  guint8 buffer[LWS_PRE + 256];
+  if (content_length == 0)
+    {
+      respond_http (wsi, data);
+      return 0;
+    }
+
+  /* lws delivers the body in LWS_CALLBACK_HTTP_BODY calls. */
+  data->body = g_byte_array_sized_new (content_length);
+  return 0;
+}
+
+static int
+handle_http_body (SsHttpSessionData *data, const void *in, gsize length)
+{
+  if (data->body == NULL || data->body_too_large)
+    return 0;
+
+  if (data->body->len + length > SS_ADMIN_MAX_BODY_SIZE)
+    {
+      data->body_too_large = TRUE;
+      g_clear_pointer (&data->body, g_byte_array_unref);
+      return 0;
+    }
+
+  g_byte_array_append (data->body, in, length);
+  return 0;
+}
+
+static int
+write_http_headers (struct lws *wsi, SsHttpSessionData *data)
+{
+  guint8 buffer[LWS_PRE + 1024];
   guint8 *start = buffer + LWS_PRE;
   guint8 *position = start;
   guint8 *end = buffer + sizeof buffer - 1;
+  GBytes *body = ss_admin_response_get_body (data->response);
 
-  if (lws_add_http_common_headers (wsi, HTTP_STATUS_OK, "text/plain",
-                                   strlen (HEALTHZ_BODY), &position, end)
+  if (lws_add_http_common_headers (
+          wsi, ss_admin_response_get_status (data->response),
+          ss_admin_response_get_content_type (data->response),
+          g_bytes_get_size (body), &position, end)
+      || lws_add_http_header_by_token (
+          wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, (const guint8 *) "no-store", 8,
+          &position, end)
       || lws_finalize_write_http_header (wsi, start, &position, end))
     return -1;
 
-  data->healthz_body_pending = TRUE;
+  data->headers_pending = FALSE;
+  data->body_offset = 0;
+  lws_callback_on_writable (wsi);
+  return 0;
+}
+
+static int
+write_http_body_chunk (struct lws *wsi, SsHttpSessionData *data)
+{
+  gsize size = 0;
+  const guint8 *body = g_bytes_get_data (
+      ss_admin_response_get_body (data->response), &size);
+  gsize length = MIN (size - data->body_offset, HTTP_CHUNK_SIZE);
+  gboolean last = data->body_offset + length == size;
+
+  if (length > 0)
+    {
+      guint8 buffer[LWS_PRE + HTTP_CHUNK_SIZE];
+      memcpy (buffer + LWS_PRE, body + data->body_offset, length);
+      if (lws_write (wsi, buffer + LWS_PRE, length,
+                     last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP)
+          < (int) length)
+        return -1;
+      data->body_offset += length;
+    }
+
+  if (last)
+    return finish_http_transaction (wsi, data);
+
   lws_callback_on_writable (wsi);
   return 0;
 }
@@ -358,17 +581,12 @@ handle_http_request (struct lws *wsi,
 static int
 handle_http_writeable (struct lws *wsi, SsHttpSessionData *data)
 {
-  if (!data->healthz_body_pending)
+  if (data->response == NULL)
     return 0;
 
-  data->healthz_body_pending = FALSE;
-  guint8 buffer[LWS_PRE + sizeof HEALTHZ_BODY];
-  memcpy (buffer + LWS_PRE, HEALTHZ_BODY, strlen (HEALTHZ_BODY));
-  if (lws_write (wsi, buffer + LWS_PRE, strlen (HEALTHZ_BODY),
-                 LWS_WRITE_HTTP_FINAL) < (int) strlen (HEALTHZ_BODY))
-    return -1;
-
-  return finish_http_transaction (wsi);
+  if (data->headers_pending)
+    return write_http_headers (wsi, data);
+  return write_http_body_chunk (wsi, data);
 }
 
 static int
@@ -382,8 +600,17 @@ on_http_event (struct lws *wsi,
     {
     case LWS_CALLBACK_HTTP:
       return handle_http_request (wsi, user, in);
+    case LWS_CALLBACK_HTTP_BODY:
+      return handle_http_body (user, in, length);
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+      respond_http (wsi, user);
+      return 0;
     case LWS_CALLBACK_HTTP_WRITEABLE:
       return handle_http_writeable (wsi, user);
+    case LWS_CALLBACK_CLOSED_HTTP:
+      if (user != NULL)
+        reset_http_request (user);
+      return 0;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
       /* A websocket upgrade without the shuangshi.v1 subprotocol. */
       g_debug ("websocket upgrade without subprotocol %s rejected",
@@ -393,6 +620,23 @@ on_http_event (struct lws *wsi,
       return lws_callback_http_dummy (wsi, reason, user, in, length);
     }
 }
+
+static void
+handle_healthz (const SsAdminRequest *request,
+                SsAdminResponse *response,
+                gpointer user_data)
+{
+  ss_admin_response_set_text (response, 200, "text/plain", HEALTHZ_BODY);
+}
+
+static const SsAdminRoute healthz_routes[] = {
+  {
+    .method = SS_HTTP_METHOD_GET,
+    .path = HEALTHZ_PATH,
+    .auth = SS_ADMIN_AUTH_NONE,
+    .handler = handle_healthz,
+  },
+};
 
 /* ---- Server ------------------------------------------------------------ */
 
@@ -435,6 +679,9 @@ ss_ws_server_new (const char *host,
   lws_set_log_level (log_levels, forward_lws_log);
 
   g_autoptr (SsWsServer) server = g_new0 (SsWsServer, 1);
+  server->admin_api = ss_admin_api_new (NULL);
+  ss_admin_api_add_routes (server->admin_api, healthz_routes,
+                           G_N_ELEMENTS (healthz_routes), NULL);
   void *foreign_loops[] = { loop };
 
   struct lws_context_creation_info info = {
@@ -472,6 +719,12 @@ ss_ws_server_set_signaling (SsWsServer *server, SsSignaling *signaling)
   server->signaling = signaling;
 }
 
+SsAdminApi *
+ss_ws_server_get_admin_api (SsWsServer *server)
+{
+  return server->admin_api;
+}
+
 guint16
 ss_ws_server_get_port (const SsWsServer *server)
 {
@@ -488,5 +741,6 @@ ss_ws_server_free (SsWsServer *server)
    * the core; messages the core sends meanwhile are discarded. */
   server->shutting_down = TRUE;
   g_clear_pointer (&server->context, lws_context_destroy);
+  ss_admin_api_free (server->admin_api);
   g_free (server);
 }

@@ -1,10 +1,12 @@
 /* The HTTP and websocket front of shuangshi-server: libwebsockets on the
- * GLib main loop, one port for GET /healthz and the signaling websocket at
- * /ws (subprotocol shuangshi.v1). */
+ * GLib main loop, one port for the HTTP admin API (GET /healthz, /metrics,
+ * /api/v1/...) and the signaling websocket at /ws (subprotocol
+ * shuangshi.v1). */
 #pragma once
 
 #include <glib.h>
 
+#include "ss-admin-api.h"
 #include "ss-signaling.h"
 
 G_BEGIN_DECLS
@@ -40,6 +42,10 @@ void ss_ws_server_set_signaling (SsWsServer *server, SsSignaling *signaling);
 void ss_ws_server_free (SsWsServer *server);
 
 guint16 ss_ws_server_get_port (const SsWsServer *server);
+
+/* The route table of HTTP requests, with GET /healthz already in it. Add
+ * routes and set the token verifier before the main loop runs. */
+SsAdminApi *ss_ws_server_get_admin_api (SsWsServer *server);
 
 /* SsSignalingSendFunc for the connections of @user_data, an SsWsServer. */
 void ss_ws_server_send_message (gpointer connection,
