@@ -21,6 +21,7 @@ typedef struct {
   char **ice_addresses;
   int duration_s;
   int simulcast_layers;
+  char *video_size;
 } SsAgentOptions;
 
 static void
@@ -33,6 +34,7 @@ ss_agent_options_clear (SsAgentOptions *options)
   g_free (options->source);
   g_free (options->stats_file);
   g_strfreev (options->ice_addresses);
+  g_free (options->video_size);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SsAgentOptions, ss_agent_options_clear)
@@ -64,6 +66,10 @@ parse_options (int *argc, char ***argv, SsAgentOptions *options,
       N_("Lead: video layers to send, 1 to 3, each half the size of the one "
          "above (default: 3)"),
       "N" },
+    { "video-size", 0, 0, G_OPTION_ARG_STRING, &options->video_size,
+      N_("Lead: size of the top video layer, which the source is scaled to "
+         "(default: 1280x720)"),
+      "WxH" },
     { "duration", 0, 0, G_OPTION_ARG_INT, &options->duration_s,
       N_("Stop after this many seconds (default: run until stopped)"),
       "SECONDS" },
@@ -115,6 +121,22 @@ fill_config (const SsAgentOptions *options, SsAgentConfig *config,
     return FALSE;
   }
 
+  gint width = 0, height = 0;
+  if (options->video_size != NULL) {
+    char *end = NULL;
+    gint64 w = g_ascii_strtoll (options->video_size, &end, 10);
+    gint64 h = (end != NULL && *end == 'x') ? g_ascii_strtoll (end + 1, &end, 10) : 0;
+    if (w < 16 || h < 16 || w > 3840 || h > 2160 || end == NULL || *end != '\0') {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Invalid --video-size \"%s\": expected WIDTHxHEIGHT, "
+                     "for example 1280x720"),
+                   options->video_size);
+      return FALSE;
+    }
+    width = (gint) w;
+    height = (gint) h;
+  }
+
   SsLeadSourceKind kind = SS_LEAD_SOURCE_TEST;
   if (!ss_lead_source_parse (options->source != NULL ? options->source : "test",
                              &kind, source_path, error))
@@ -131,6 +153,8 @@ fill_config (const SsAgentOptions *options, SsAgentConfig *config,
       .keyframe_max_distance = SS_LEAD_DEFAULT_KEYFRAME_MAX_DISTANCE,
       .video_bitrate_bps = SS_LEAD_DEFAULT_VIDEO_BITRATE_BPS,
       .simulcast_layers = (guint) options->simulcast_layers,
+      .video_width = width,
+      .video_height = height,
     },
     .remote = {
       .headless = options->headless,

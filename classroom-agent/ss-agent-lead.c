@@ -28,7 +28,7 @@
 
 #include <glib/gi18n.h>
 
-/* Sizes of the built-in sources' top layer. */
+/* Sizes the built-in sources capture at, before scaling to the top layer. */
 #define SS_LEAD_TEST_WIDTH 640
 #define SS_LEAD_TEST_HEIGHT 360
 #define SS_LEAD_CAMERA_WIDTH 1280
@@ -44,6 +44,9 @@ struct _SsLeadPipeline {
   GstElement *video_branch;
   GstElement *layer_caps[SS_LEAD_MAX_LAYERS];
   guint n_layers;
+  /* Size of the top layer, which the source is scaled to. */
+  gint width;
+  gint height;
   GstElement *audio_branch;
   GSource *bus_source;
 
@@ -139,15 +142,17 @@ add_probe (GstElement *bin, const char *element_name, GstPadProbeType type,
   gst_pad_add_probe (pad, type, callback, data, NULL);
 }
 
-/* Builds "raw video in -> tee" as a bin with a sink ghost pad; the
- * simulcast layers hang off the tee. */
+/* Builds "raw video in -> tee" as a bin with a sink ghost pad; the source
+ * is scaled to the top layer's size, and the simulcast layers hang off the
+ * tee. */
 static GstElement *
-make_video_branch (gboolean pace, GError **error)
+make_video_branch (SsLeadPipeline *lead, gboolean pace, GError **error)
 {
   g_autofree char *description = g_strdup_printf (
       "queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 "
-      "! videoconvert ! video/x-raw,format=I420 %s ! tee name=vtee",
-      pace ? "! clocksync" : "");
+      "! videoconvert ! videoscale ! video/x-raw,format=I420,width=%d,height=%d "
+      "%s ! tee name=vtee",
+      lead->width, lead->height, pace ? "! clocksync" : "");
 
   return gst_parse_bin_from_description (description, TRUE, error);
 }
@@ -176,8 +181,8 @@ make_layer_branch (const SsLeadConfig *config, guint layer, GError **error)
   return gst_parse_bin_from_description (description, TRUE, error);
 }
 
-/* Gives each lower layer half the width and height of the one above, once
- * the source's size is known. Sizes stay even for I420. */
+/* Gives each lower layer half the width and height of the one above.
+ * Sizes stay even for I420. */
 static void
 set_layer_sizes (SsLeadPipeline *lead, gint width, gint height)
 {
@@ -249,14 +254,7 @@ on_decoded_pad (GstElement *decodebin, GstPad *pad, gpointer data)
   GstElement *branch = NULL;
 
   if (g_str_has_prefix (media, "video/"))
-    {
-      branch = lead->video_branch;
-      gint width = 0, height = 0;
-      const GstStructure *structure = gst_caps_get_structure (caps, 0);
-      if (gst_structure_get_int (structure, "width", &width) &&
-          gst_structure_get_int (structure, "height", &height))
-        set_layer_sizes (lead, width, height);
-    }
+    branch = lead->video_branch;
   else if (g_str_has_prefix (media, "audio/"))
     branch = lead->audio_branch;
 
@@ -479,16 +477,17 @@ build_pipeline (SsLeadPipeline *lead, const SsLeadConfig *config,
   gst_bin_add (GST_BIN (lead->pipeline), source);
 
   lead->n_layers = CLAMP (config->simulcast_layers, 1, SS_LEAD_MAX_LAYERS);
-  lead->video_branch = make_video_branch (from_file, error);
+  lead->width = config->video_width > 0 ? config->video_width
+                                        : SS_LEAD_DEFAULT_VIDEO_WIDTH;
+  lead->height = config->video_height > 0 ? config->video_height
+                                          : SS_LEAD_DEFAULT_VIDEO_HEIGHT;
+  lead->video_branch = make_video_branch (lead, from_file, error);
   if (lead->video_branch == NULL)
     return FALSE;
   gst_bin_add (GST_BIN (lead->pipeline), lead->video_branch);
   if (!add_layers (lead, config, error))
     return FALSE;
-  if (config->source == SS_LEAD_SOURCE_TEST)
-    set_layer_sizes (lead, SS_LEAD_TEST_WIDTH, SS_LEAD_TEST_HEIGHT);
-  else if (config->source == SS_LEAD_SOURCE_CAMERA)
-    set_layer_sizes (lead, SS_LEAD_CAMERA_WIDTH, SS_LEAD_CAMERA_HEIGHT);
+  set_layer_sizes (lead, lead->width, lead->height);
 
   lead->audio_branch = make_audio_branch (from_file, error);
   if (lead->audio_branch == NULL)

@@ -27,7 +27,16 @@ typedef struct {
   guint video_bitrate_bps;
   /* Simulcast layers to send, 1 to SS_LEAD_MAX_LAYERS, highest first. */
   guint simulcast_layers;
+  /* Size of the top layer, which the source is scaled to; 0 for the
+   * defaults below. */
+  gint video_width;
+  gint video_height;
 } SsLeadConfig;
+
+/* The top layer of the ladder 1280x720 at 1.5 Mbit/s, 640x360 at
+ * 500 kbit/s, 320x180 at about 170 kbit/s. */
+#define SS_LEAD_DEFAULT_VIDEO_WIDTH 1280
+#define SS_LEAD_DEFAULT_VIDEO_HEIGHT 720
 
 #define SS_LEAD_DEFAULT_KEYFRAME_MAX_DISTANCE 90
 #define SS_LEAD_DEFAULT_VIDEO_BITRATE_BPS 1500000

@@ -25,15 +25,48 @@ G_DEFINE_QUARK (ss-agent-error-quark, ss_agent_error)
  * loss they report. */
 #define SS_WEBRTC_RTCP_MIN_INTERVAL_NS (1 * GST_SECOND)
 
+/* Whether @ssrc is one of the remote description's audio streams. The
+ * relay names every stream it sends with a=ssrc (RFC 5576). */
+static gboolean
+is_remote_audio_ssrc (GstElement *webrtcbin, guint ssrc)
+{
+  GstWebRTCSessionDescription *description = NULL;
+  gboolean audio = FALSE;
+
+  g_object_get (webrtcbin, "remote-description", &description, NULL);
+  if (description == NULL)
+    return FALSE;
+
+  for (guint m = 0; m < gst_sdp_message_medias_len (description->sdp); m++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (description->sdp, m);
+    if (g_strcmp0 (gst_sdp_media_get_media (media), "audio") != 0)
+      continue;
+    for (guint a = 0; a < gst_sdp_media_attributes_len (media); a++) {
+      const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, a);
+      if (g_strcmp0 (attribute->key, "ssrc") == 0 && attribute->value != NULL
+          && g_ascii_strtoull (attribute->value, NULL, 10) == ssrc)
+        audio = TRUE;
+    }
+  }
+
+  gst_webrtc_session_description_free (description);
+  return audio;
+}
+
 /* webrtcbin (GStreamer 1.22) leaves its jitterbuffers' retransmission
  * requests off for receive-only transceivers whatever their do-nack says,
- * so lost packets were never NACKed. Every jitterbuffer the rtpbin creates
- * asks for retransmissions here; the relay answers the video ones. */
+ * so lost packets were never NACKed. Video jitterbuffers ask for
+ * retransmissions here. Audio ones do not: the relay resends no audio,
+ * because Opus carries its own redundancy (in-band FEC), and waiting for a
+ * retransmission would only delay the sound. */
 static void
 on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer,
                      guint session, guint ssrc, gpointer data)
 {
-  g_object_set (jitterbuffer, "do-retransmission", TRUE, NULL);
+  GstElement *webrtcbin = data;
+
+  if (!is_remote_audio_ssrc (webrtcbin, ssrc))
+    g_object_set (jitterbuffer, "do-retransmission", TRUE, NULL);
 
   GstElement *rtp_session = NULL;
   g_signal_emit_by_name (rtpbin, "get-session", session, &rtp_session);
@@ -66,7 +99,7 @@ ss_webrtc_make_bin (const char *name, guint latency_ms, GError **error)
                                                        "rtpbin");
   if (rtpbin != NULL)
     g_signal_connect_after (rtpbin, "new-jitterbuffer",
-                            G_CALLBACK (on_new_jitterbuffer), NULL);
+                            G_CALLBACK (on_new_jitterbuffer), webrtcbin);
   else
     g_warning ("webrtcbin has no child named rtpbin; lost packets will not "
                "be requested again");

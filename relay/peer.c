@@ -341,7 +341,7 @@ on_subscriber_nack (SsPeer *peer, const SsRtcpPacket *packet, gint64 now_us)
   ss_rtcp_nack_iter_init (&iter, packet);
   while (ss_rtcp_nack_iter_next (&iter, &sequence))
     {
-      consumer->nacks_received++;
+      ss_consumer_on_nack (consumer, sequence);
       ss_router_on_nack (peer->router, consumer, sequence, now_us);
     }
 }
@@ -560,6 +560,7 @@ add_consumers (SsPeer *peer, const SsSdpOffer *offer, gint64 now_us,
                                   media->payload_type, &peer->endpoint, now_us);
       if (consumer == NULL)
         continue;
+      consumer->nack_enabled = media->feedback.nack;
       g_ptr_array_add (peer->consumers, consumer);
 
       send_streams[i] = (SsSdpSendStream){
@@ -761,4 +762,29 @@ ss_peer_to_json (SsPeer *peer, gint64 now_us)
       "age_ms", (json_int_t) ((now_us - peer->created_us) / 1000),
       "transport", ss_stats_transport_to_json (peer->transport),
       "streams", streams);
+}
+
+void
+ss_peer_log_consumers (SsPeer *peer, gint64 now_us)
+{
+  for (guint i = 0; i < peer->consumers->len; i++)
+    {
+      const SsConsumer *consumer = g_ptr_array_index (peer->consumers, i);
+      gint layer = -1;
+      for (guint l = 0; l < consumer->n_layers; l++)
+        if (consumer->layers[l] != NULL && consumer->layers[l] == consumer->producer)
+          layer = (gint) l;
+
+      g_debug ("lesson %s peer %s consumer %u: layer %d of %u, %" G_GUINT64_FORMAT
+               " bit/s, estimate %" G_GUINT64_FORMAT " bit/s, loss %u/256 "
+               "(average %u/256), RTT %" G_GINT64_FORMAT " ms, NACKs %"
+               G_GUINT64_FORMAT ", resent %" G_GUINT64_FORMAT,
+               peer->lesson_id, peer->peer_id, consumer->ssrc, layer,
+               consumer->n_layers, consumer->bitrate_bps,
+               ss_bandwidth_estimator_get_bps (&consumer->bandwidth, now_us),
+               consumer->fraction_lost,
+               consumer->bandwidth.smoothed_fraction_lost,
+               consumer->rtt_us / 1000, consumer->nacks_received,
+               consumer->packets_retransmitted);
+    }
 }

@@ -51,6 +51,9 @@ void ss_peer_close (SsPeer *peer);
  * ss_relay_get_stats). */
 json_t *ss_peer_to_json (SsPeer *peer, gint64 now_us);
 
+/* One debug line per consumer: layer, bitrate, estimate, loss, RTT. */
+void ss_peer_log_consumers (SsPeer *peer, gint64 now_us);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsPeer, ss_peer_free)
 
 G_END_DECLS

@@ -631,6 +631,11 @@ log_lesson_summary (SsWorker *worker, gint64 now_us)
                c->nack_misses, c->nacks_sent, c->keyframe_requests_sent,
                c->layer_switches);
     }
+
+  g_hash_table_iter_init (&iter, worker->peers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (ss_peer_get_role (value) == SS_PEER_SUBSCRIBER)
+      ss_peer_log_consumers (value, now_us);
 }
 
 static gboolean

@@ -205,8 +205,9 @@ ss_consumer_on_report_block (SsConsumer *consumer,
   consumer->fraction_lost = block->fraction_lost;
   consumer->cumulative_lost = block->cumulative_lost;
   consumer->jitter = block->jitter;
-  ss_bandwidth_estimator_on_loss_report (&consumer->bandwidth,
-                                         block->fraction_lost, now_us);
+  if (!consumer->nack_enabled)
+    ss_bandwidth_estimator_on_loss_report (&consumer->bandwidth,
+                                           block->fraction_lost, now_us);
 
   if (block->lsr == 0)
     return;
@@ -236,6 +237,7 @@ ss_consumer_update_bitrate (SsConsumer *consumer, gint64 now_us,
     {
       consumer->window_start_us = now_us;
       consumer->window_octets = consumer->octets_sent;
+      consumer->window_packets = consumer->packets_sent;
       return;
     }
 
@@ -248,6 +250,33 @@ ss_consumer_update_bitrate (SsConsumer *consumer, gint64 now_us,
   consumer->bitrate_bps = consumer->bitrate_bps == 0
                               ? sample_bps
                               : (3 * consumer->bitrate_bps + sample_bps) / 4;
+  /* Receiver reports understate the loss of a subscriber that NACKs: the
+   * packets the relay resends count as received. Its NACKs show the loss
+   * before retransmission, which is what tells congestion. */
+  guint64 packets = consumer->packets_sent - consumer->window_packets;
+  if (consumer->nack_enabled && packets > 0)
+    {
+      guint64 loss = MIN ((guint64) consumer->window_nacked * 256 / packets, 255);
+      ss_bandwidth_estimator_on_loss_report (&consumer->bandwidth, (guint8) loss,
+                                             now_us);
+    }
+
   consumer->window_octets = consumer->octets_sent;
   consumer->window_start_us = now_us;
+  consumer->window_retransmitted_octets = 0;
+  consumer->window_packets = consumer->packets_sent;
+  consumer->window_nacked = 0;
+}
+
+void
+ss_consumer_on_nack (SsConsumer *consumer, guint16 sequence)
+{
+  guint32 mark = (guint32) sequence | 0x10000;
+  guint32 *slot = &consumer->nack_marks[sequence % SS_CONSUMER_NACK_MARKS];
+
+  consumer->nacks_received++;
+  if (*slot == mark)
+    return;
+  *slot = mark;
+  consumer->window_nacked++;
 }

@@ -15,10 +15,17 @@ G_BEGIN_DECLS
  * from the LSR/DLSR of its receiver reports (RFC 3550 section 6.4.1). */
 #define SS_CONSUMER_SR_HISTORY 4
 
+/* Sequence numbers remembered as NACKed, so a request repeated for the
+ * same packet counts once in the loss measure. */
+#define SS_CONSUMER_NACK_MARKS 512
+
 struct _SsConsumer {
   guint32 ssrc;
   guint8 payload_type;
   SsEndpoint endpoint;          /* the subscriber's transport */
+  /* The subscriber negotiated generic NACK: its NACKs then measure the loss
+   * on its link, before retransmission, for the bandwidth estimate. */
+  gboolean nack_enabled;
 
   /* The source's layers, lowest first (one entry without simulcast), the
    * layer being sent and the one wanted. A layer whose producer is gone is
@@ -57,6 +64,10 @@ struct _SsConsumer {
   guint64 bitrate_bps;
   guint64 window_octets;        /* octets_sent at the window's start */
   gint64 window_start_us;
+  guint64 window_retransmitted_octets;
+  guint64 window_packets;       /* packets_sent at the window's start */
+  guint window_nacked;          /* distinct sequence numbers NACKed */
+  guint32 nack_marks[SS_CONSUMER_NACK_MARKS]; /* sequence | 0x10000 */
 
   struct {
     guint32 middle_ntp;
@@ -106,9 +117,14 @@ gsize ss_consumer_write_rtp (SsConsumer *consumer, const SsRtpHeader *header,
 gsize ss_consumer_write_sr (SsConsumer *consumer, gint64 now_us, guint8 *out,
                             gsize cap);
 
-/* Closes the bitrate window when it is at least window_us long. */
+/* Closes the bitrate window when it is at least window_us long. For a
+ * subscriber that NACKs, the share of the window's packets it NACKed goes
+ * to the bandwidth estimate as the window's loss. */
 void ss_consumer_update_bitrate (SsConsumer *consumer, gint64 now_us,
                                  gint64 window_us);
+
+/* Counts a NACKed sequence number (the consumer's numbering) once. */
+void ss_consumer_on_nack (SsConsumer *consumer, guint16 sequence);
 
 /* Takes a report block about this consumer from its subscriber. */
 void ss_consumer_on_report_block (SsConsumer *consumer,

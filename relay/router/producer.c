@@ -84,12 +84,13 @@ ss_producer_update_bitrate (SsProducer *producer, gint64 now_us,
                        (guint64) elapsed_us;
 
   /* A key frame is several times the size of a delta frame, and every layer
-   * switch asks for one; an average over about two seconds keeps such a
-   * burst from reading as a higher rate and forcing another switch. */
+   * switch and every lossy subscriber asks for one; an average over about
+   * four seconds (weight 1/8 per half-second window) keeps such bursts from
+   * reading as a higher rate and forcing switches of their own. */
   if (producer->bitrate_bps == 0)
     producer->bitrate_bps = sample_bps;
   else
-    producer->bitrate_bps = (3 * producer->bitrate_bps + sample_bps) / 4;
+    producer->bitrate_bps = (7 * producer->bitrate_bps + sample_bps) / 8;
   producer->window_bytes = 0;
   producer->window_start_us = now_us;
 }

@@ -45,8 +45,8 @@ typedef struct {
   SsEndpoint endpoint;          /* the publisher's transport */
 
   /* Received bitrate, measured over windows of about half a second and
-   * averaged, which the layer choice compares with subscribers'
-   * estimates. */
+   * averaged over about four seconds, which the layer choice compares with
+   * subscribers' estimates. */
   guint64 bitrate_bps;
   guint64 window_bytes;
   gint64 window_start_us;

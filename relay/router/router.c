@@ -386,6 +386,17 @@ ss_router_on_nack (SsRouter *router, SsConsumer *consumer, guint16 sequence,
   gint64 extended =
       highest + (gint16) (guint16) (producer_sequence - (guint16) highest);
 
+  /* The window's media so far, retransmissions included in octets_sent. */
+  guint64 window_media = consumer->octets_sent - consumer->window_octets -
+                         consumer->window_retransmitted_octets;
+  guint64 budget = SS_ROUTER_RETRANSMISSION_ALLOWANCE_BYTES +
+                   window_media * SS_ROUTER_RETRANSMISSION_BUDGET_PERCENT / 100;
+  if (consumer->window_retransmitted_octets >= budget)
+    {
+      router->counters.nacks_over_budget++;
+      return;
+    }
+
   gsize len = 0;
   const guint8 *packet = ss_retransmission_buffer_lookup (
       producer->retransmissions, extended, now_us, &len);
@@ -411,6 +422,7 @@ ss_router_on_nack (SsRouter *router, SsConsumer *consumer, guint16 sequence,
   consumer->endpoint.funcs->send_rtp (consumer->endpoint.user_data, buffer,
                                       out_len, cap);
   consumer->packets_retransmitted++;
+  consumer->window_retransmitted_octets += header.payload_len;
   router->counters.rtp_packets_retransmitted++;
 }
 

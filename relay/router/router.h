@@ -15,9 +15,19 @@
 G_BEGIN_DECLS
 
 /* Minimum spacing of key-frame requests to one producer: many subscribers
- * asking at once cost the publisher one key frame (RFC 4585 section 3.4
- * leaves the rate to the application). */
-#define SS_ROUTER_KEYFRAME_REQUEST_INTERVAL_US (500 * 1000)
+ * asking at once cost the publisher one key frame a second (RFC 4585
+ * section 3.4 leaves the rate to the application). Key frames are several
+ * times a delta frame's size, so on lossy links more of them would cost
+ * more than the pictures they repair. */
+#define SS_ROUTER_KEYFRAME_REQUEST_INTERVAL_US (1000 * 1000)
+
+/* Retransmissions to one subscriber may add at most this share of what it
+ * is sent anyway: on a link that is short of bandwidth, unlimited answers
+ * to NACKs would crowd out the media they are meant to repair. */
+#define SS_ROUTER_RETRANSMISSION_BUDGET_PERCENT 25
+/* Allowance at the start of each bitrate window, so a burst of NACKs on a
+ * quiet stream is still answered. */
+#define SS_ROUTER_RETRANSMISSION_ALLOWANCE_BYTES 8000
 
 /* Receiver reports to the publisher, once a second. */
 #define SS_ROUTER_RECEIVER_REPORT_INTERVAL_US (1000 * 1000)
@@ -34,6 +44,7 @@ typedef struct {
   guint64 rtp_packets_dropped;  /* waiting for a key frame, or no buffer */
   guint64 rtp_packets_retransmitted;  /* answers to subscribers' NACKs */
   guint64 nack_misses;          /* NACKed packets no longer in the buffer */
+  guint64 nacks_over_budget;    /* not answered: retransmission budget spent */
   guint64 nacks_sent;           /* NACK packets to publishers */
   guint64 keyframe_requests_sent;
   guint64 layer_switches;

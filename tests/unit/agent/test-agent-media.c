@@ -176,6 +176,8 @@ link_new (const char *clip, guint keyframe_max_distance)
     .video_bitrate_bps = SS_LEAD_DEFAULT_VIDEO_BITRATE_BPS,
     /* A direct webrtcbin peer has one video transceiver: no simulcast. */
     .simulcast_layers = 1,
+    .video_width = 480,
+    .video_height = 270,
   };
   const SsRemoteConfig remote_config = {
     .headless = TRUE,

@@ -314,14 +314,15 @@ test_keyframe_requests_throttled (Fixture *f, gconstpointer data)
   g_assert_cmpuint (cb->keyframe_requests_received, ==, 1);
 
   /* Still no key frame after the interval: the timer asks again. */
-  g_assert_cmpint (ss_router_get_next_timeout (f->router), <=, 500 * MS);
-  ss_router_handle_timeout (f->router, 500 * MS);
+  const gint64 interval = SS_ROUTER_KEYFRAME_REQUEST_INTERVAL_US;
+  g_assert_cmpint (ss_router_get_next_timeout (f->router), <=, interval);
+  ss_router_handle_timeout (f->router, interval);
   g_assert_cmpuint (count_plis (&f->publisher), ==, 2);
 
   /* Once the key frame reached both, nothing more is asked. */
-  send_vp8 (f, 1, 3000, TRUE, 600 * MS);
-  ss_router_handle_timeout (f->router, 1200 * MS);
-  ss_router_handle_timeout (f->router, 2400 * MS);
+  send_vp8 (f, 1, 3000, TRUE, interval + 100 * MS);
+  ss_router_handle_timeout (f->router, 3 * interval);
+  ss_router_handle_timeout (f->router, 6 * interval);
   g_assert_cmpuint (count_plis (&f->publisher), ==, 2);
 
   recorder_clear (&a);
@@ -347,10 +348,10 @@ test_keyframe_before_connected_is_requested_again (Fixture *f,
   g_assert_true (consumer->waiting_keyframe);
 
   a.connected = TRUE;
-  ss_router_handle_timeout (f->router, 600 * MS);
+  ss_router_handle_timeout (f->router, SS_ROUTER_KEYFRAME_REQUEST_INTERVAL_US);
   g_assert_cmpuint (count_plis (&f->publisher), ==, 2);
 
-  send_vp8 (f, 2, 6000, TRUE, 700 * MS);
+  send_vp8 (f, 2, 6000, TRUE, SS_ROUTER_KEYFRAME_REQUEST_INTERVAL_US + 100 * MS);
   g_assert_false (consumer->waiting_keyframe);
   g_assert_cmpuint (a.rtp->len, ==, 1);
   recorder_clear (&a);
@@ -375,7 +376,7 @@ test_fir_when_publisher_lacks_pli (Fixture *f, gconstpointer data)
   };
   ss_router_add_producer (router, &params, &ep);
   ss_router_add_consumer (router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
-  ss_router_handle_timeout (router, 600 * MS);
+  ss_router_handle_timeout (router, SS_ROUTER_KEYFRAME_REQUEST_INTERVAL_US);
 
   g_assert_cmpuint (publisher.rtcp->len, ==, 2);
   for (guint i = 0; i < 2; i++)
@@ -566,6 +567,73 @@ test_subscriber_nack_answered (Fixture *f, gconstpointer data)
   g_assert_cmpuint (resent.ssrc, ==, 1001);
   g_assert_cmpuint (resent.timestamp, ==, lost.timestamp);
   g_assert_cmpuint (consumer->packets_retransmitted, ==, 1);
+  recorder_clear (&a);
+}
+
+static void
+test_retransmissions_within_budget (Fixture *f, gconstpointer data)
+{
+  Recorder a;
+  SsEndpoint ea;
+  recorder_init (&a, &ea);
+  SsConsumer *consumer =
+      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+
+  /* 200 packets of 88 payload bytes in one bitrate window. */
+  for (guint16 seq = 1; seq <= 200; seq++)
+    send_vp8 (f, seq, seq * 3000u, seq == 1, seq * MS);
+  guint16 first = recorded_rtp (&a, 0).sequence;
+  guint64 media = consumer->octets_sent;
+
+  /* A subscriber asking for all of them again gets the allowance plus a
+   * quarter of the media's size, and no more. */
+  for (guint16 i = 0; i < 200; i++)
+    ss_router_on_nack (f->router, consumer, (guint16) (first + i), 300 * MS);
+
+  guint64 resent = consumer->window_retransmitted_octets;
+  guint64 budget = SS_ROUTER_RETRANSMISSION_ALLOWANCE_BYTES +
+                   media * SS_ROUTER_RETRANSMISSION_BUDGET_PERCENT / 100;
+  g_test_message ("resent %" G_GUINT64_FORMAT " of a budget of %" G_GUINT64_FORMAT
+                  " bytes", resent, budget);
+  g_assert_cmpuint (resent, >=, budget);
+  g_assert_cmpuint (resent, <, budget + 88);
+  g_assert_cmpuint (ss_router_get_counters (f->router)->nacks_over_budget, >, 0);
+  recorder_clear (&a);
+}
+
+static void
+test_nacks_measure_loss_for_estimate (Fixture *f, gconstpointer data)
+{
+  Recorder a;
+  SsEndpoint ea;
+  recorder_init (&a, &ea);
+  SsConsumer *consumer =
+      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+  consumer->nack_enabled = TRUE;
+
+  /* The first window opens at the first layer update. */
+  ss_router_handle_timeout (f->router, 0);
+  for (guint16 seq = 1; seq <= 100; seq++)
+    send_vp8 (f, seq, seq * 3000u, seq == 1, seq * MS);
+  guint16 first = recorded_rtp (&a, 0).sequence;
+
+  /* 20 distinct packets NACKed, each asked for three times. */
+  for (guint round = 0; round < 3; round++)
+    for (guint16 i = 0; i < 20; i++)
+      ss_consumer_on_nack (consumer, (guint16) (first + 5 * i));
+  g_assert_cmpuint (consumer->nacks_received, ==, 60);
+  g_assert_cmpuint (consumer->window_nacked, ==, 20);
+
+  /* A receiver report that shows nothing lost (retransmissions arrived)
+   * does not count for a subscriber that NACKs. */
+  SsRtcpReportBlock clean = { .ssrc = 1001, .fraction_lost = 0 };
+  ss_consumer_on_report_block (consumer, &clean, 400 * MS);
+
+  ss_router_handle_timeout (f->router, SS_ROUTER_LAYER_INTERVAL_US);
+  g_assert_cmpuint (consumer->bandwidth.last_fraction_lost, ==, 20 * 256 / 100);
+  g_assert_cmpuint (ss_bandwidth_estimator_get_bps (&consumer->bandwidth,
+                                                    SS_ROUTER_LAYER_INTERVAL_US),
+                    <, SS_BWE_INITIAL_BPS);
   recorder_clear (&a);
 }
 
@@ -878,6 +946,8 @@ main (int argc, char **argv)
   ADD ("/router/duplicate-not-forwarded-twice", test_duplicate_not_forwarded_twice);
   ADD ("/router/subscriber-nack-answered", test_subscriber_nack_answered);
   ADD ("/router/subscriber-nack-for-expired-packet", test_subscriber_nack_for_expired_packet);
+  ADD ("/router/retransmissions-within-budget", test_retransmissions_within_budget);
+  ADD ("/router/nacks-measure-loss-for-estimate", test_nacks_measure_loss_for_estimate);
   ADD ("/router/padding-stripped", test_padding_stripped);
 
 #define ADD_SIMULCAST(path, func) \
