@@ -148,7 +148,8 @@ ss_cli_table_add_row (SsCliTable *table,
 }
 
 /* Appends @text to @line unless that passes @max_width; returns the new
- * width. Cuts at a character boundary. */
+ * width. Cuts at a character boundary; once a cut happened the width is
+ * @max_width, so later cells of the line add nothing. */
 static guint
 append_clipped (GString *line, guint width, const char *text, guint max_width)
 {
@@ -157,7 +158,7 @@ append_clipped (GString *line, guint width, const char *text, guint max_width)
       gunichar unichar = g_utf8_get_char (c);
       guint char_width = g_unichar_iswide (unichar) ? 2 : 1;
       if (max_width > 0 && width + char_width > max_width)
-        break;
+        return max_width;
       g_string_append_unichar (line, unichar);
       width += char_width;
     }

@@ -28,6 +28,7 @@ static const char *const error_codes[SS_PROTOCOL_ERROR_COUNT] = {
   [SS_PROTOCOL_ERROR_NOT_LIVE] = "not_live",
   [SS_PROTOCOL_ERROR_BAD_SDP] = "bad_sdp",
   [SS_PROTOCOL_ERROR_INTERNAL] = "internal",
+  [SS_PROTOCOL_ERROR_UNAUTHORIZED] = "unauthorized",
 };
 
 static const char *const role_names[] = {
@@ -41,17 +42,25 @@ static const char *const offline_reasons[] = {
   [SS_OFFLINE_REASON_FAILED] = "failed",
 };
 
+static const char *const ended_reasons[] = {
+  [SS_ENDED_REASON_ENDED] = "ended",
+  [SS_ENDED_REASON_TIME] = "time",
+};
+
 /* ---- Field specifications ---------------------------------------------- */
 
 typedef enum {
   SS_FIELD_STRING,   /* stored as const char * */
   SS_FIELD_INTEGER,  /* stored as gint64 */
   SS_FIELD_CHOICE,   /* a string from a fixed list, stored as its index */
+  SS_FIELD_OBJECT,   /* an object or null; its members go to SsMessage */
 } SsFieldKind;
 
 typedef gboolean (*SsStringCheck) (const char *value);
 
-typedef struct {
+typedef struct _SsFieldSpec SsFieldSpec;
+
+struct _SsFieldSpec {
   const char *name;
   SsFieldKind kind;
   gboolean required;
@@ -72,9 +81,15 @@ typedef struct {
   gint64 min_value;
   gint64 max_value;
 
+  /* SS_FIELD_OBJECT: the object's members. A null value leaves them all
+   * NULL, so no nested member may share an SsMessage member with a
+   * top-level one of the same type. */
+  const SsFieldSpec *members;
+  guint n_members;
+
   /* Offset of the value's member in SsMessage. */
   gsize offset;
-} SsFieldSpec;
+};
 
 typedef enum {
   SS_ID_NONE,      /* notifications and events: any id member is ignored */
@@ -91,6 +106,7 @@ typedef struct {
 } SsMessageSpec;
 
 static gboolean check_candidate (const char *value);
+static gboolean check_timestamp (const char *value);
 
 #define IDENTIFIER_FIELD(member_name, member)                                 \
   {                                                                           \
@@ -134,6 +150,43 @@ static const SsFieldSpec hello_fields[] = {
 
 static const SsFieldSpec lesson_fields[] = {
   IDENTIFIER_FIELD ("lesson", lesson),
+};
+
+#define TEXT_FIELD(member_name, member, maximum)                              \
+  {                                                                           \
+    .name = member_name, .kind = SS_FIELD_STRING, .required = TRUE,           \
+    .min_length = 1, .max_length = maximum,                                   \
+    .offset = offsetof (SsMessage, member),                                   \
+  }
+
+#define TIME_FIELD(member_name, member)                                       \
+  {                                                                           \
+    .name = member_name, .kind = SS_FIELD_STRING, .required = TRUE,           \
+    .min_length = 1, .max_length = 64, .check = check_timestamp,              \
+    .check_description = "an ISO 8601 date and time with an offset",         \
+    .offset = offsetof (SsMessage, member),                                   \
+  }
+
+/* 200 characters is what the timetable accepts for a title or subject. */
+static const SsFieldSpec lesson_info_fields[] = {
+  IDENTIFIER_FIELD ("lesson", lesson),
+  TEXT_FIELD ("title", title, 200),
+  TEXT_FIELD ("subject", subject, 200),
+  TIME_FIELD ("start", start),
+  TIME_FIELD ("end", end),
+};
+
+static const SsFieldSpec lesson_ended_fields[] = {
+  IDENTIFIER_FIELD ("lesson", lesson),
+  REASON_FIELD,
+};
+
+static const SsFieldSpec schedule_fields[] = {
+  {
+    .name = "next", .kind = SS_FIELD_OBJECT, .required = TRUE,
+    .members = lesson_info_fields,
+    .n_members = G_N_ELEMENTS (lesson_info_fields),
+  },
 };
 
 static const SsFieldSpec sdp_fields[] = {
@@ -203,6 +256,10 @@ static const SsMessageSpec message_specs[SS_MESSAGE_TYPE_COUNT] = {
     .name = "candidate", .sender = SS_MESSAGE_SENDER_CLIENT,
     .id_rule = SS_ID_NONE, FIELDS (candidate_fields),
   },
+  [SS_MESSAGE_LESSON_END] = {
+    .name = "lesson.end", .sender = SS_MESSAGE_SENDER_CLIENT,
+    .id_rule = SS_ID_REQUIRED,
+  },
   /* A result's members depend on the request, so only SsMessage.json
    * contains them. */
   [SS_MESSAGE_RESULT] = {
@@ -224,6 +281,18 @@ static const SsMessageSpec message_specs[SS_MESSAGE_TYPE_COUNT] = {
   [SS_MESSAGE_TRANSPORT_CLOSED] = {
     .name = "transport.closed", .sender = SS_MESSAGE_SENDER_SERVER,
     .id_rule = SS_ID_NONE, FIELDS (transport_closed_fields),
+  },
+  [SS_MESSAGE_LESSON_STARTING] = {
+    .name = "lesson.starting", .sender = SS_MESSAGE_SENDER_SERVER,
+    .id_rule = SS_ID_NONE, FIELDS (lesson_info_fields),
+  },
+  [SS_MESSAGE_LESSON_ENDED] = {
+    .name = "lesson.ended", .sender = SS_MESSAGE_SENDER_SERVER,
+    .id_rule = SS_ID_NONE, FIELDS (lesson_ended_fields),
+  },
+  [SS_MESSAGE_SCHEDULE] = {
+    .name = "schedule", .sender = SS_MESSAGE_SENDER_SERVER,
+    .id_rule = SS_ID_NONE, FIELDS (schedule_fields),
   },
 };
 
@@ -272,6 +341,13 @@ ss_offline_reason_to_string (SsOfflineReason reason)
   return offline_reasons[reason];
 }
 
+const char *
+ss_ended_reason_to_string (SsEndedReason reason)
+{
+  g_return_val_if_fail ((guint) reason < G_N_ELEMENTS (ended_reasons), NULL);
+  return ended_reasons[reason];
+}
+
 gboolean
 ss_message_type_is_request (SsMessageType type)
 {
@@ -314,6 +390,16 @@ check_candidate (const char *value)
         return FALSE;
     }
   return TRUE;
+}
+
+/* An ISO 8601 date and time that carries its offset, as the timetable
+ * writes it. GLib reads it; a time without an offset is rejected because
+ * the reader's zone could differ from the server's. */
+static gboolean
+check_timestamp (const char *value)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_iso8601 (value, NULL);
+  return time != NULL;
 }
 
 /* ---- Parser ------------------------------------------------------------ */
@@ -446,6 +532,38 @@ read_choice_field (const SsFieldSpec *field,
   return FALSE;
 }
 
+static gboolean read_field (const SsFieldSpec *field,
+                            json_t *object,
+                            SsMessage *message,
+                            GError **error);
+
+static gboolean
+read_object_field (const SsFieldSpec *field,
+                   json_t *value,
+                   SsMessage *message,
+                   GError **error)
+{
+  if (json_is_null (value))
+    return TRUE;
+
+  if (!json_is_object (value))
+    {
+      g_set_error (error, SS_PROTOCOL_ERROR, SS_PROTOCOL_ERROR_BAD_MESSAGE,
+                   "member \"%s\" must be an object or null", field->name);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < field->n_members; i++)
+    {
+      if (!read_field (&field->members[i], value, message, error))
+        {
+          g_prefix_error (error, "in \"%s\": ", field->name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 read_field (const SsFieldSpec *field,
             json_t *object,
@@ -470,6 +588,8 @@ read_field (const SsFieldSpec *field,
       return read_integer_field (field, value, message, error);
     case SS_FIELD_CHOICE:
       return read_choice_field (field, value, message, error);
+    case SS_FIELD_OBJECT:
+      return read_object_field (field, value, message, error);
     }
 
   g_assert_not_reached ();
@@ -721,6 +841,58 @@ ss_message_build_transport_closed (const char *reason)
 
   json_t *message = ss_message_build (SS_MESSAGE_TRANSPORT_CLOSED, 0);
   json_object_set_new (message, "reason", json_string (reason));
+  return message;
+}
+
+static json_t *
+lesson_info_to_json (const SsLessonInfo *info)
+{
+  return json_pack ("{s:s,s:s,s:s,s:s,s:s}", "lesson", info->lesson, "title",
+                    info->title, "subject", info->subject, "start",
+                    info->start, "end", info->end);
+}
+
+json_t *
+ss_message_build_lesson_starting (const SsLessonInfo *info)
+{
+  g_return_val_if_fail (info != NULL && info->lesson != NULL
+                            && info->title != NULL && info->subject != NULL
+                            && info->start != NULL && info->end != NULL,
+                        NULL);
+
+  json_t *message = ss_message_build (SS_MESSAGE_LESSON_STARTING, 0);
+  json_t *members = lesson_info_to_json (info);
+  json_object_update (message, members);
+  json_decref (members);
+  return message;
+}
+
+json_t *
+ss_message_build_lesson_ended (const char *lesson_id, SsEndedReason reason)
+{
+  g_return_val_if_fail (lesson_id != NULL, NULL);
+
+  json_t *message = ss_message_build (SS_MESSAGE_LESSON_ENDED, 0);
+  json_object_set_new (message, "lesson", json_string (lesson_id));
+  json_object_set_new (message, "reason",
+                       json_string (ss_ended_reason_to_string (reason)));
+  return message;
+}
+
+json_t *
+ss_message_build_schedule (const SsLessonInfo *next)
+{
+  json_t *message = ss_message_build (SS_MESSAGE_SCHEDULE, 0);
+  json_t *value = json_null ();
+  if (next != NULL)
+    {
+      g_return_val_if_fail (next->lesson != NULL && next->title != NULL
+                                && next->subject != NULL
+                                && next->start != NULL && next->end != NULL,
+                            message);
+      value = lesson_info_to_json (next);
+    }
+  json_object_set_new (message, "next", value);
   return message;
 }
 

@@ -40,9 +40,10 @@ typedef enum {
   SS_PROTOCOL_ERROR_NOT_LIVE,
   SS_PROTOCOL_ERROR_BAD_SDP,
   SS_PROTOCOL_ERROR_INTERNAL,
+  SS_PROTOCOL_ERROR_UNAUTHORIZED,
 } SsProtocolError;
 
-#define SS_PROTOCOL_ERROR_COUNT (SS_PROTOCOL_ERROR_INTERNAL + 1)
+#define SS_PROTOCOL_ERROR_COUNT (SS_PROTOCOL_ERROR_UNAUTHORIZED + 1)
 
 const char *ss_protocol_error_to_string (SsProtocolError code);
 gboolean ss_protocol_error_from_string (const char *wire_code,
@@ -56,15 +57,19 @@ typedef enum {
   SS_MESSAGE_PUBLISH,
   SS_MESSAGE_SUBSCRIBE,
   SS_MESSAGE_CANDIDATE,
+  SS_MESSAGE_LESSON_END,
   /* Server to client. */
   SS_MESSAGE_RESULT,
   SS_MESSAGE_ERROR,
   SS_MESSAGE_LESSON_LIVE,
   SS_MESSAGE_LESSON_OFFLINE,
   SS_MESSAGE_TRANSPORT_CLOSED,
+  SS_MESSAGE_LESSON_STARTING,
+  SS_MESSAGE_LESSON_ENDED,
+  SS_MESSAGE_SCHEDULE,
 } SsMessageType;
 
-#define SS_MESSAGE_TYPE_COUNT (SS_MESSAGE_TRANSPORT_CLOSED + 1)
+#define SS_MESSAGE_TYPE_COUNT (SS_MESSAGE_SCHEDULE + 1)
 
 const char *ss_message_type_to_string (SsMessageType type);
 
@@ -90,6 +95,24 @@ typedef enum {
 
 const char *ss_offline_reason_to_string (SsOfflineReason reason);
 
+/* Reasons of the lesson.ended event. */
+typedef enum {
+  SS_ENDED_REASON_ENDED,  /* the lead sent lesson.end */
+  SS_ENDED_REASON_TIME,   /* the end time plus the grace period passed */
+} SsEndedReason;
+
+const char *ss_ended_reason_to_string (SsEndedReason reason);
+
+/* A timetable lesson as lesson.starting and schedule carry it. The times
+ * are ISO 8601 with an offset, e.g. 2025-03-03T14:00:00+08:00. */
+typedef struct {
+  const char *lesson;
+  const char *title;
+  const char *subject;
+  const char *start;
+  const char *end;
+} SsLessonInfo;
+
 /* A validated message. The string members point into the parsed JSON and
  * live as long as the message. Members that the type does not carry are
  * NULL or 0. */
@@ -104,8 +127,15 @@ typedef struct {
   const char *agent;
   const char *token;
 
-  /* lesson.join, lesson.live, lesson.offline */
+  /* lesson.join, lesson.live, lesson.offline, lesson.starting,
+   * lesson.ended, and schedule when its "next" is not null */
   const char *lesson;
+
+  /* lesson.starting, and schedule when its "next" is not null */
+  const char *title;
+  const char *subject;
+  const char *start;
+  const char *end;
 
   /* publish, subscribe */
   const char *sdp;
@@ -118,7 +148,7 @@ typedef struct {
   SsProtocolError code;
   const char *message;
 
-  /* lesson.offline, transport.closed */
+  /* lesson.offline, transport.closed, lesson.ended */
   const char *reason;
 
   /* The whole object, so a client can read the members of a result. */
@@ -153,6 +183,11 @@ json_t *ss_message_build_lesson_live (const char *lesson_id);
 json_t *ss_message_build_lesson_offline (const char *lesson_id,
                                          SsOfflineReason reason);
 json_t *ss_message_build_transport_closed (const char *reason);
+json_t *ss_message_build_lesson_starting (const SsLessonInfo *info);
+json_t *ss_message_build_lesson_ended (const char *lesson_id,
+                                       SsEndedReason reason);
+/* @next is NULL when no lesson is scheduled. */
+json_t *ss_message_build_schedule (const SsLessonInfo *next);
 
 /* Serialises a message compactly, as it goes on the wire; free the string
  * with g_free(). Returns NULL only when @message cannot be serialised. */

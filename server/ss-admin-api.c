@@ -3,8 +3,8 @@
  * the SsAdminResponse back, so the unit tests call the dispatch directly.
  *
  * Tokens are bearer tokens (RFC 6750 section 2.1) checked by
- * ss_auth_verify_admin(); failures map to 401 (missing, invalid or expired
- * token), 403 (a valid token of another role) and 503 (no key loaded).
+ * ss_auth_verify_admin(). A missing, invalid or expired token gets 401, a
+ * valid token of another role 403, and a server without a key 503.
  */
 #define G_LOG_DOMAIN "ss-admin-api"
 
@@ -80,8 +80,7 @@ ss_admin_response_set_json (SsAdminResponse *response,
       return;
     }
 
-  /* Strings from jansson are freed with free(), GLib's with g_free(); copy
-   * so the GBytes can own a g_malloc'd buffer. */
+  /* A final newline, so the reply printed in a terminal ends its line. */
   char *with_newline = g_strconcat (text, "\n", NULL);
   free (text);
   set_body (response, status, "application/json", with_newline);

@@ -125,16 +125,30 @@ build_relay (json_t *worker, json_t *before, double interval_s)
   return relay;
 }
 
+static gint
+compare_worker_index (gconstpointer a, gconstpointer b)
+{
+  gint64 first = get_int (*(json_t *const *) a, "index");
+  gint64 second = get_int (*(json_t *const *) b, "index");
+  return first < second ? -1 : first > second;
+}
+
+/* Lists the workers by index, whatever order their replies arrived in. */
 static json_t *
 build_relays (const SsLiveViewInput *input)
 {
-  json_t *relays = json_array ();
+  g_autoptr (GPtrArray) workers = g_ptr_array_new ();
   gsize i;
   json_t *worker;
-
   json_array_foreach (json_object_get (input->relay_stats, "workers"), i,
                       worker)
+    g_ptr_array_add (workers, worker);
+  g_ptr_array_sort (workers, compare_worker_index);
+
+  json_t *relays = json_array ();
+  for (guint w = 0; w < workers->len; w++)
     {
+      worker = g_ptr_array_index (workers, w);
       json_t *before = find_previous_worker (input->previous_relay_stats,
                                              get_int (worker, "index"));
       json_array_append_new (relays,
@@ -206,8 +220,8 @@ add_producer (SsLinkFigures *figures, json_t *stream)
   figures->keyframe_requests_sent += get_int (stream,
                                               "keyframe_requests_sent");
 
-  /* With simulcast every layer has its own key frames; the freshest one
-   * tells how long a new subscriber may wait. */
+  /* With simulcast every layer has its own key frames. The freshest one
+   * bounds how long a new subscriber waits. */
   if (has_number (stream, "last_keyframe_age_ms"))
     {
       double age = get_number (stream, "last_keyframe_age_ms");
@@ -252,6 +266,9 @@ optional_number (gboolean known, double value)
 static json_t *
 find_classroom (json_t *signaling, const char *session_id)
 {
+  if (session_id == NULL)
+    return NULL;
+
   gsize i;
   json_t *entry;
   json_array_foreach (json_object_get (signaling, "classrooms"), i, entry)

@@ -62,12 +62,13 @@ static const SsMetricFamily link_families[] = {
     "Media bytes the relay received from the classroom.", "bytes_in", 1 },
   { "shuangshi_link_bytes_sent_total", "counter",
     "Media bytes the relay sent to the classroom.", "bytes_out", 1 },
-  { "shuangshi_link_receive_bits_per_second", "gauge",
-    "Media bitrate from the classroom to the relay, averaged over about "
-    "two seconds.", "bitrate_in_bps", 1 },
-  { "shuangshi_link_send_bits_per_second", "gauge",
-    "Media bitrate from the relay to the classroom, averaged over about "
-    "two seconds.", "bitrate_out_bps", 1 },
+  /* Bytes, not bits, because Prometheus names carry base units. */
+  { "shuangshi_link_receive_bytes_per_second", "gauge",
+    "Media rate from the classroom to the relay, averaged over about two "
+    "seconds.", "bitrate_in_bps", 0.125 },
+  { "shuangshi_link_send_bytes_per_second", "gauge",
+    "Media rate from the relay to the classroom, averaged over about two "
+    "seconds.", "bitrate_out_bps", 0.125 },
   { "shuangshi_link_packets_lost_total", "counter",
     "RTP packets lost on the link, from RTCP reports.", "packets_lost", 1 },
   { "shuangshi_link_loss_ratio", "gauge",
@@ -111,9 +112,12 @@ append_value (GString *text, double value)
     g_string_append_printf (text, " %.0f\n", value);
   else
     {
+      /* 12 significant digits hide the binary noise of scaling, e.g.
+       * 240 ms * 0.001 printing as 0.24000000000000002. */
       char buffer[G_ASCII_DTOSTR_BUF_SIZE];
       g_string_append_printf (text, " %s\n",
-                              g_ascii_dtostr (buffer, sizeof buffer, value));
+                              g_ascii_formatd (buffer, sizeof buffer,
+                                               "%.12g", value));
     }
 }
 

@@ -28,6 +28,7 @@ typedef struct {
   char **relay_announce;
   gint relay_port;
   gint relay_workers;
+  gint lesson_grace;
 } SsConfigSource;
 
 static void
@@ -52,6 +53,7 @@ ss_server_config_new (void)
     .relay_bind = g_strdup (SS_SERVER_DEFAULT_RELAY_BIND),
     .relay_port = SS_SERVER_DEFAULT_RELAY_PORT,
     .relay_workers = 0,
+    .lesson_grace_s = SS_SERVER_DEFAULT_LESSON_GRACE_S,
   };
   return config;
 }
@@ -162,18 +164,22 @@ read_key_file (const char *path, SsConfigSource *source, GError **error)
       g_key_file_get_string_list (key_file, "relay", "announce", NULL, NULL);
 
   const struct {
+    const char *group;
     const char *key;
     gint *slot;
   } integers[] = {
-    { "port", &source->relay_port },
-    { "workers", &source->relay_workers },
+    { "relay", "port", &source->relay_port },
+    { "relay", "workers", &source->relay_workers },
+    { "server", "lesson_grace", &source->lesson_grace },
   };
   for (guint i = 0; i < G_N_ELEMENTS (integers); i++)
     {
-      if (!g_key_file_has_key (key_file, "relay", integers[i].key, NULL))
+      if (!g_key_file_has_key (key_file, integers[i].group, integers[i].key,
+                               NULL))
         continue;
 
-      *integers[i].slot = g_key_file_get_integer (key_file, "relay",
+      *integers[i].slot = g_key_file_get_integer (key_file,
+                                                  integers[i].group,
                                                   integers[i].key,
                                                   &local_error);
       if (local_error != NULL)
@@ -264,6 +270,21 @@ apply_source (SsServerConfig *config,
         }
       config->relay_workers = (guint) source->relay_workers;
     }
+
+  if (source->lesson_grace != UNSET_INTEGER)
+    {
+      if (source->lesson_grace < 0
+          || source->lesson_grace > SS_SERVER_MAX_LESSON_GRACE_S)
+        {
+          g_set_error (error, SS_SERVER_CONFIG_ERROR,
+                       SS_SERVER_CONFIG_ERROR_INVALID,
+                       _("Invalid lesson grace period %d s: expected 0 to "
+                         "%d seconds"),
+                       source->lesson_grace, SS_SERVER_MAX_LESSON_GRACE_S);
+          return FALSE;
+        }
+      config->lesson_grace_s = (guint) source->lesson_grace;
+    }
   return TRUE;
 }
 
@@ -292,10 +313,12 @@ ss_server_config_load (SsServerConfig *config,
   g_auto (SsConfigSource) command_line = {
     .relay_port = UNSET_INTEGER,
     .relay_workers = UNSET_INTEGER,
+    .lesson_grace = UNSET_INTEGER,
   };
   g_auto (SsConfigSource) file = {
     .relay_port = UNSET_INTEGER,
     .relay_workers = UNSET_INTEGER,
+    .lesson_grace = UNSET_INTEGER,
   };
   g_autofree char *config_path = NULL;
 
@@ -322,6 +345,9 @@ ss_server_config_load (SsServerConfig *config,
     { "relay-workers", 0, 0, G_OPTION_ARG_INT, &command_line.relay_workers,
       N_("Number of relay worker threads, 0 for one per CPU (default 0)"),
       N_("N") },
+    { "lesson-grace", 0, 0, G_OPTION_ARG_INT, &command_line.lesson_grace,
+      N_("Seconds a timetable lesson stays live after its end time "
+         "(default 120)"), N_("SECONDS") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &config->verbose,
       N_("Log debug messages"), NULL },
     G_OPTION_ENTRY_NULL,

@@ -19,6 +19,10 @@ typedef enum {
 #define SS_SERVER_DEFAULT_RELAY_BIND "127.0.0.1"
 #define SS_SERVER_DEFAULT_RELAY_PORT 40000
 #define SS_SERVER_MAX_RELAY_WORKERS 256
+/* Default of --lesson-grace: how long a timetable lesson stays live after
+ * its end time, so a lead finishing a sentence is not cut off. */
+#define SS_SERVER_DEFAULT_LESSON_GRACE_S 120
+#define SS_SERVER_MAX_LESSON_GRACE_S 3600
 
 typedef struct {
   /* An IP address literal; the websocket and HTTP port listens on it. */
@@ -31,6 +35,8 @@ typedef struct {
   guint16 relay_port;
   /* 0 is one worker per online CPU. */
   guint relay_workers;
+  /* Seconds a timetable lesson stays live after its end time. */
+  guint lesson_grace_s;
   gboolean verbose;
 } SsServerConfig;
 

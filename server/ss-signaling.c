@@ -22,6 +22,8 @@ typedef struct {
   SsSession *publisher;
   /* Set when the publisher's answer was sent, cleared when it goes. */
   gboolean live;
+  /* A timetable lesson: kept while it has no member. */
+  gboolean kept;
 } SsLesson;
 
 /* One message in a session's outbox; message is NULL while it waits for the
@@ -45,6 +47,7 @@ struct _SsSession {
   char *id;
   gpointer connection;
   gint64 opened_us;
+  char *peer_address;
 
   gboolean greeted;
   SsRole role;
@@ -68,6 +71,9 @@ struct _SsSignaling {
   SsRelay *relay;
   SsSignalingSendFunc send_func;
   gpointer send_data;
+  SsSignalingCloseFunc close_func;
+  SsSignalingPolicy policy;
+  gpointer policy_data;
   char *server_name;
 
   GHashTable *sessions;  /* id -> SsSession *, owned */
@@ -132,6 +138,7 @@ ss_session_free (SsSession *session)
   g_queue_clear_full (&session->outbox, (GDestroyNotify) ss_outbox_entry_free);
   g_free (session->classroom);
   g_free (session->agent);
+  g_free (session->peer_address);
   g_free (session->id);
   g_free (session);
 }
@@ -157,6 +164,8 @@ ss_signaling_new (const SsSignalingConfig *config)
     .relay = config->relay,
     .send_func = config->send_func,
     .send_data = config->send_data,
+    .close_func = config->close_func,
+    .policy_data = config->policy_data,
     .server_name = g_strdup (config->server_name != NULL
                                  ? config->server_name
                                  : "shuangshi-server"),
@@ -168,6 +177,8 @@ ss_signaling_new (const SsSignalingConfig *config)
                                          (GDestroyNotify) ss_departure_free),
     .next_session_number = 1,
   };
+  if (config->policy != NULL)
+    signaling->policy = *config->policy;
   return signaling;
 }
 
@@ -190,6 +201,31 @@ const char *
 ss_session_get_id (const SsSession *session)
 {
   return session->id;
+}
+
+const char *
+ss_session_get_classroom (const SsSession *session)
+{
+  return session->classroom;
+}
+
+SsRole
+ss_session_get_role (const SsSession *session)
+{
+  return session->role;
+}
+
+void
+ss_session_set_peer_address (SsSession *session, const char *address)
+{
+  g_free (session->peer_address);
+  session->peer_address = g_strdup (address);
+}
+
+const char *
+ss_session_get_peer_address (const SsSession *session)
+{
+  return session->peer_address != NULL ? session->peer_address : "-";
 }
 
 guint
@@ -316,7 +352,7 @@ leave_lesson (SsSignaling *signaling,
   SESSION_LOG (G_LOG_LEVEL_INFO, session, "left the lesson");
   session->lesson = NULL;
 
-  if (lesson->members->len > 0)
+  if (lesson->members->len > 0 || lesson->kept)
     return;
 
   signaling->relay_ops.close_lesson (signaling->relay, lesson->id);
@@ -489,6 +525,30 @@ on_relay_answer (SsRelay *relay,
 
 /* ---- Requests ---------------------------------------------------------- */
 
+/* Logs the rejected hello without its token, answers it and closes the
+ * connection, because a client without a valid credential has nothing
+ * more to do here. */
+static void
+reject_hello (SsSignaling *signaling,
+              SsSession *session,
+              const SsMessage *message,
+              const GError *error)
+{
+  SsProtocolError code = error->domain == SS_PROTOCOL_ERROR
+                             ? (SsProtocolError) error->code
+                             : SS_PROTOCOL_ERROR_UNAUTHORIZED;
+  g_message ("session=%s classroom=%s peer=%s: hello as %s rejected (%s): %s",
+             session->id, message->classroom,
+             ss_session_get_peer_address (session),
+             ss_role_to_string (message->role),
+             ss_protocol_error_to_string (code), error->message);
+
+  send_message (signaling, session,
+                ss_message_build_error (message->id, code, error->message));
+  if (signaling->close_func != NULL)
+    signaling->close_func (session->connection, signaling->send_data);
+}
+
 static void
 handle_hello (SsSignaling *signaling,
               SsSession *session,
@@ -502,7 +562,15 @@ handle_hello (SsSignaling *signaling,
       return;
     }
 
-  /* TODO: check message->token once the server issues tokens. */
+  g_autoptr (GError) error = NULL;
+  if (signaling->policy.authorize_hello != NULL
+      && !signaling->policy.authorize_hello (signaling->policy_data, message,
+                                             &error))
+    {
+      reject_hello (signaling, session, message, error);
+      return;
+    }
+
   session->greeted = TRUE;
   session->role = message->role;
   session->classroom = g_strdup (message->classroom);
@@ -516,6 +584,9 @@ handle_hello (SsSignaling *signaling,
   json_object_set_new (result, "server",
                        json_string (signaling->server_name));
   send_message (signaling, session, result);
+
+  if (signaling->policy.greeted != NULL)
+    signaling->policy.greeted (signaling->policy_data, session);
 }
 
 static void
@@ -523,6 +594,18 @@ handle_lesson_join (SsSignaling *signaling,
                     SsSession *session,
                     const SsMessage *message)
 {
+  g_autoptr (GError) error = NULL;
+  if (signaling->policy.authorize_join != NULL
+      && !signaling->policy.authorize_join (signaling->policy_data, session,
+                                            message->lesson, &error))
+    {
+      SsProtocolError code = error->domain == SS_PROTOCOL_ERROR
+                                 ? (SsProtocolError) error->code
+                                 : SS_PROTOCOL_ERROR_INTERNAL;
+      send_error (signaling, session, message->id, code, error->message);
+      return;
+    }
+
   SsLesson *lesson = g_hash_table_lookup (signaling->lessons, message->lesson);
   if (lesson == NULL && session->role == SS_ROLE_REMOTE)
     {
@@ -565,6 +648,39 @@ handle_lesson_leave (SsSignaling *signaling,
   leave_lesson (signaling, session, SS_OFFLINE_REASON_LEFT);
   send_message (signaling, session,
                 ss_message_build (SS_MESSAGE_RESULT, message->id));
+}
+
+/* The lead ends its lesson for everyone. The reply comes after the
+ * lesson.ended event that the lead gets as a member. */
+static void
+handle_lesson_end (SsSignaling *signaling,
+                   SsSession *session,
+                   const SsMessage *message)
+{
+  g_autofree char *lesson_id = g_strdup (session->lesson->id);
+  g_autoptr (GError) error = NULL;
+
+  SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "lead ends the lesson");
+  if (signaling->policy.end_lesson != NULL)
+    {
+      if (!signaling->policy.end_lesson (signaling->policy_data, session,
+                                         lesson_id, &error))
+        {
+          SsProtocolError code = error->domain == SS_PROTOCOL_ERROR
+                                     ? (SsProtocolError) error->code
+                                     : SS_PROTOCOL_ERROR_INTERNAL;
+          send_error (signaling, session, message->id, code, error->message);
+          return;
+        }
+    }
+  else
+    {
+      ss_signaling_end_lesson (signaling, lesson_id, SS_ENDED_REASON_ENDED);
+    }
+
+  json_t *result = ss_message_build (SS_MESSAGE_RESULT, message->id);
+  json_object_set_new (result, "lesson", json_string (lesson_id));
+  send_message (signaling, session, result);
 }
 
 /* Sends the offer on to the relay; the reply waits in the outbox. */
@@ -678,7 +794,9 @@ check_request_allowed (SsSignaling *signaling,
       return FALSE;
     }
 
-  if ((message->type == SS_MESSAGE_PUBLISH && session->role != SS_ROLE_LEAD)
+  gboolean lead_only = message->type == SS_MESSAGE_PUBLISH
+                       || message->type == SS_MESSAGE_LESSON_END;
+  if ((lead_only && session->role != SS_ROLE_LEAD)
       || (message->type == SS_MESSAGE_SUBSCRIBE
           && session->role != SS_ROLE_REMOTE))
     {
@@ -729,6 +847,9 @@ ss_signaling_handle_message (SsSignaling *signaling,
       break;
     case SS_MESSAGE_CANDIDATE:
       handle_candidate (signaling, session, message);
+      break;
+    case SS_MESSAGE_LESSON_END:
+      handle_lesson_end (signaling, session, message);
       break;
     default:
       send_error (signaling, session, message->id,
@@ -885,6 +1006,102 @@ ss_signaling_handle_peer_event (SsSignaling *signaling,
 
   if (session->lesson->publisher == session)
     end_live (signaling, session->lesson, SS_OFFLINE_REASON_FAILED);
+}
+
+/* ---- Calls from the lesson policy --------------------------------------- */
+
+void
+ss_signaling_send (SsSignaling *signaling,
+                   SsSession *session,
+                   const json_t *message)
+{
+  g_return_if_fail (signaling != NULL);
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (message != NULL);
+
+  send_message (signaling, session, json_deep_copy (message));
+}
+
+guint
+ss_signaling_send_to_classroom (SsSignaling *signaling,
+                                const char *classroom,
+                                const json_t *message)
+{
+  g_return_val_if_fail (signaling != NULL, 0);
+  g_return_val_if_fail (classroom != NULL, 0);
+  g_return_val_if_fail (message != NULL, 0);
+
+  guint n_sent = 0;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, signaling->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SsSession *session = value;
+      if (!session->greeted || g_strcmp0 (session->classroom, classroom) != 0)
+        continue;
+
+      send_message (signaling, session, json_deep_copy (message));
+      n_sent++;
+    }
+  return n_sent;
+}
+
+void
+ss_signaling_keep_lesson (SsSignaling *signaling, const char *lesson_id)
+{
+  g_return_if_fail (signaling != NULL);
+  g_return_if_fail (lesson_id != NULL);
+
+  SsLesson *lesson = g_hash_table_lookup (signaling->lessons, lesson_id);
+  if (lesson == NULL)
+    lesson = create_lesson (signaling, lesson_id);
+  lesson->kept = TRUE;
+}
+
+guint
+ss_signaling_end_lesson (SsSignaling *signaling,
+                         const char *lesson_id,
+                         SsEndedReason reason)
+{
+  g_return_val_if_fail (signaling != NULL, 0);
+  g_return_val_if_fail (lesson_id != NULL, 0);
+
+  SsLesson *lesson = g_hash_table_lookup (signaling->lessons, lesson_id);
+  if (lesson == NULL)
+    return 0;
+
+  guint n_members = lesson->members->len;
+  g_message ("lesson=%s: ended (%s), %u members leave", lesson->id,
+             ss_ended_reason_to_string (reason), n_members);
+
+  /* Everyone hears lesson.ended and nobody lesson.offline: the lead goes
+   * with the rest rather than before them. */
+  json_t *ended = ss_message_build_lesson_ended (lesson->id, reason);
+  for (guint i = 0; i < lesson->members->len; i++)
+    send_message (signaling, g_ptr_array_index (lesson->members, i),
+                  json_deep_copy (ended));
+  json_decref (ended);
+  lesson->live = FALSE;
+  lesson->publisher = NULL;
+
+  /* The last member's departure frees the lesson unless it is kept. */
+  lesson->kept = FALSE;
+  if (n_members == 0)
+    {
+      signaling->relay_ops.close_lesson (signaling->relay, lesson->id);
+      g_hash_table_remove (signaling->lessons, lesson->id);
+      return 0;
+    }
+
+  /* The last departure frees the lesson, so it is taken out of the loop. */
+  while (lesson->members->len > 1)
+    leave_lesson (signaling, g_ptr_array_index (lesson->members, 0),
+                  SS_OFFLINE_REASON_LEFT);
+  leave_lesson (signaling, g_ptr_array_index (lesson->members, 0),
+                SS_OFFLINE_REASON_LEFT);
+  return n_members;
 }
 
 /* ---- Read-only view for the admin API ---------------------------------- */

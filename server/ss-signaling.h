@@ -47,11 +47,46 @@ typedef void (*SsSignalingSendFunc) (gpointer connection,
                                      json_t *message,
                                      gpointer user_data);
 
+/* Closes a connection once the messages already queued on it are written.
+ * Like the send function, it must not call back into the core. */
+typedef void (*SsSignalingCloseFunc) (gpointer connection, gpointer user_data);
+
+/* Lesson policy above the protocol rules: credentials and the timetable.
+ * Every member may be NULL, which allows the request (an open server, as
+ * the core's unit tests use). A hook that rejects sets @error in
+ * SS_PROTOCOL_ERROR; its code and message go to the client. */
+typedef struct {
+  /* Checks hello's token against its role and classroom. A rejection is
+   * answered with the error, then the connection is closed. */
+  gboolean (*authorize_hello) (gpointer policy_data,
+                               const SsMessage *hello,
+                               GError **error);
+  /* Checks that @session may join @lesson_id. */
+  gboolean (*authorize_join) (gpointer policy_data,
+                              SsSession *session,
+                              const char *lesson_id,
+                              GError **error);
+  /* Called after a hello was accepted and answered, so the policy can push
+   * schedule and lesson.starting. */
+  void (*greeted) (gpointer policy_data, SsSession *session);
+  /* Ends the lead's lesson early (lesson.end). The hook records it and
+   * calls ss_signaling_end_lesson() itself; without a hook the core ends
+   * the lesson. */
+  gboolean (*end_lesson) (gpointer policy_data,
+                          SsSession *session,
+                          const char *lesson_id,
+                          GError **error);
+} SsSignalingPolicy;
+
 typedef struct {
   const SsSignalingRelayOps *relay_ops;
   SsRelay *relay;
   SsSignalingSendFunc send_func;
   gpointer send_data;
+  /* NULL leaves rejected connections open. Called with send_data. */
+  SsSignalingCloseFunc close_func;
+  const SsSignalingPolicy *policy;
+  gpointer policy_data;
   /* Reported in hello results, e.g. "shuangshi-server/0.1.0". */
   const char *server_name;
 } SsSignalingConfig;
@@ -93,6 +128,35 @@ void ss_signaling_handle_peer_event (SsSignaling *signaling,
                                      const char *reason);
 
 const char *ss_session_get_id (const SsSession *session);
+/* NULL before hello. */
+const char *ss_session_get_classroom (const SsSession *session);
+SsRole ss_session_get_role (const SsSession *session);
+/* The peer's address as the shell saw it, for log lines; "-" when unset. */
+void ss_session_set_peer_address (SsSession *session, const char *address);
+const char *ss_session_get_peer_address (const SsSession *session);
+
+/* Sends @message (borrowed) to the session. */
+void ss_signaling_send (SsSignaling *signaling,
+                        SsSession *session,
+                        const json_t *message);
+
+/* Sends @message (borrowed) to every greeted session of @classroom and
+ * returns how many got it. */
+guint ss_signaling_send_to_classroom (SsSignaling *signaling,
+                                      const char *classroom,
+                                      const json_t *message);
+
+/* Creates the lesson @lesson_id if needed and keeps it while it has no
+ * member, so classrooms can join a timetable lesson before its lead and
+ * rejoin it after a server restart. */
+void ss_signaling_keep_lesson (SsSignaling *signaling, const char *lesson_id);
+
+/* Sends lesson.ended with @reason to every member of @lesson_id, takes them
+ * out of it (closing their media transports) and forgets the lesson.
+ * Returns how many members it had; an unknown lesson is not an error. */
+guint ss_signaling_end_lesson (SsSignaling *signaling,
+                               const char *lesson_id,
+                               SsEndedReason reason);
 
 guint ss_signaling_get_n_sessions (const SsSignaling *signaling);
 guint ss_signaling_get_n_lessons (const SsSignaling *signaling);

@@ -52,8 +52,9 @@ typedef struct {
   /* The message being assembled arrived in binary frames. */
   gboolean binary;
   /* Nothing more is handed on or queued; the queue drains, then lws
-   * closes. */
+   * closes with close_status. */
   gboolean closing;
+  enum lws_close_status close_status;
   /* The rest of an oversized message is still arriving and is read and
    * dropped first, because closing a socket with unread input makes the
    * kernel send a reset and the client would lose the too_large error. */
@@ -146,6 +147,21 @@ ss_ws_server_send_message (gpointer connection_pointer,
   queue_text (connection, text);
 }
 
+/* SsSignalingCloseFunc: the core rejected the client (an invalid token),
+ * and its error reply is already queued. */
+void
+ss_ws_server_close_connection (gpointer connection_pointer,
+                               gpointer user_data)
+{
+  SsConnection *connection = connection_pointer;
+  if (connection->closing || connection->dropped)
+    return;
+
+  connection->closing = TRUE;
+  connection->close_status = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+  lws_callback_on_writable (connection->wsi);
+}
+
 /* Sends an error of the shell's own (the core never saw the message). */
 static void
 queue_error (SsConnection *connection, SsProtocolError code, const char *text)
@@ -189,6 +205,7 @@ handle_established (struct lws *wsi, SsWsSessionData *data)
 
   char peer[64] = "";
   lws_get_peer_simple (wsi, peer, sizeof peer);
+  ss_session_set_peer_address (connection->session, peer);
   g_debug ("session=%s: websocket connection from %s",
            ss_session_get_id (connection->session), peer);
   return 0;
@@ -261,6 +278,7 @@ handle_receive (struct lws *wsi,
                    "a message may be at most 65536 bytes; closing the "
                    "connection");
       connection->closing = TRUE;
+      connection->close_status = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE;
       connection->discarding = !last;
       break;
     }
@@ -295,7 +313,7 @@ handle_ws_writeable (struct lws *wsi, SsConnection *connection)
 
   if (connection->closing && !connection->discarding)
     {
-      lws_close_reason (wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, NULL, 0);
+      lws_close_reason (wsi, connection->close_status, NULL, 0);
       return -1;
     }
   return 0;

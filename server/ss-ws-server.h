@@ -52,6 +52,11 @@ void ss_ws_server_send_message (gpointer connection,
                                 json_t *message,
                                 gpointer user_data);
 
+/* SsSignalingCloseFunc for the connections of @user_data, an SsWsServer:
+ * closes the connection once its queued messages are written. */
+void ss_ws_server_close_connection (gpointer connection,
+                                    gpointer user_data);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsWsServer, ss_ws_server_free)
 
 G_END_DECLS

@@ -279,7 +279,7 @@ test_unsupported_version (void)
 static void
 test_unknown_type (void)
 {
-  assert_rejected ("{\"v\":1,\"type\":\"lesson.end\",\"id\":12}",
+  assert_rejected ("{\"v\":1,\"type\":\"lesson.pause\",\"id\":12}",
                    SS_PROTOCOL_ERROR_UNKNOWN_TYPE, 12);
   /* Server-to-client types are not requests a server accepts. */
   assert_rejected ("{\"v\":1,\"type\":\"result\",\"id\":13}",
@@ -399,6 +399,194 @@ test_builders_parse_back (void)
                    "\"closed\"}");
 }
 
+static void
+test_lesson_end_valid (void)
+{
+  g_autoptr (SsMessage) end = parse_ok (
+      "{\"v\":1,\"type\":\"lesson.end\",\"id\":4}", SS_MESSAGE_SENDER_CLIENT);
+  g_assert_cmpint (end->type, ==, SS_MESSAGE_LESSON_END);
+  g_assert_cmpint (end->id, ==, 4);
+  g_assert_true (ss_message_type_is_request (SS_MESSAGE_LESSON_END));
+
+  assert_rejected ("{\"v\":1,\"type\":\"lesson.end\"}",
+                   SS_PROTOCOL_ERROR_BAD_MESSAGE, 0);
+}
+
+static void
+test_lesson_starting_valid (void)
+{
+  g_autoptr (SsMessage) starting = parse_ok (
+      "{\"v\":1,\"type\":\"lesson.starting\",\"lesson\":\"math-7\","
+      "\"title\":\"分数的加法\",\"subject\":\"数学\","
+      "\"start\":\"2025-03-03T14:00:00+08:00\","
+      "\"end\":\"2025-03-03T14:40:00+08:00\"}",
+      SS_MESSAGE_SENDER_SERVER);
+
+  g_assert_cmpint (starting->type, ==, SS_MESSAGE_LESSON_STARTING);
+  g_assert_cmpstr (starting->lesson, ==, "math-7");
+  g_assert_cmpstr (starting->title, ==, "分数的加法");
+  g_assert_cmpstr (starting->subject, ==, "数学");
+  g_assert_cmpstr (starting->start, ==, "2025-03-03T14:00:00+08:00");
+  g_assert_cmpstr (starting->end, ==, "2025-03-03T14:40:00+08:00");
+}
+
+static void
+assert_server_rejected (const char *text, SsProtocolError code)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SsMessage) message = ss_message_parse (
+      text, strlen (text), SS_MESSAGE_SENDER_SERVER, NULL, &error);
+
+  if (message != NULL)
+    g_error ("accepted, expected %s: %s", ss_protocol_error_to_string (code),
+             text);
+  g_assert_error (error, SS_PROTOCOL_ERROR, (gint) code);
+}
+
+static void
+test_lesson_starting_bad_time (void)
+{
+  /* No offset: a reader in another zone would show another hour. */
+  assert_server_rejected (
+      "{\"v\":1,\"type\":\"lesson.starting\",\"lesson\":\"m\","
+      "\"title\":\"t\",\"subject\":\"s\",\"start\":\"2025-03-03T14:00:00\","
+      "\"end\":\"2025-03-03T14:40:00+08:00\"}",
+      SS_PROTOCOL_ERROR_BAD_MESSAGE);
+  assert_server_rejected (
+      "{\"v\":1,\"type\":\"lesson.starting\",\"lesson\":\"m\","
+      "\"title\":\"t\",\"subject\":\"s\",\"start\":\"14:00\","
+      "\"end\":\"2025-03-03T14:40:00+08:00\"}",
+      SS_PROTOCOL_ERROR_BAD_MESSAGE);
+  assert_server_rejected (
+      "{\"v\":1,\"type\":\"lesson.starting\",\"lesson\":\"m\","
+      "\"title\":\"\",\"subject\":\"s\","
+      "\"start\":\"2025-03-03T14:00:00+08:00\","
+      "\"end\":\"2025-03-03T14:40:00+08:00\"}",
+      SS_PROTOCOL_ERROR_BAD_MESSAGE);
+  /* A client may not send a server event. */
+  assert_rejected (
+      "{\"v\":1,\"type\":\"lesson.starting\",\"lesson\":\"m\","
+      "\"title\":\"t\",\"subject\":\"s\","
+      "\"start\":\"2025-03-03T14:00:00+08:00\","
+      "\"end\":\"2025-03-03T14:40:00+08:00\"}",
+      SS_PROTOCOL_ERROR_UNKNOWN_TYPE, 0);
+}
+
+static void
+test_lesson_ended_valid (void)
+{
+  g_autoptr (SsMessage) ended = parse_ok (
+      "{\"v\":1,\"type\":\"lesson.ended\",\"lesson\":\"math-7\","
+      "\"reason\":\"time\"}",
+      SS_MESSAGE_SENDER_SERVER);
+  g_assert_cmpint (ended->type, ==, SS_MESSAGE_LESSON_ENDED);
+  g_assert_cmpstr (ended->lesson, ==, "math-7");
+  g_assert_cmpstr (ended->reason, ==, "time");
+
+  assert_server_rejected (
+      "{\"v\":1,\"type\":\"lesson.ended\",\"lesson\":\"math-7\"}",
+      SS_PROTOCOL_ERROR_BAD_MESSAGE);
+}
+
+static void
+test_schedule_next_and_null (void)
+{
+  g_autoptr (SsMessage) next = parse_ok (
+      "{\"v\":1,\"type\":\"schedule\",\"next\":{\"lesson\":\"cn-2\","
+      "\"title\":\"古诗\",\"subject\":\"语文\","
+      "\"start\":\"2025-03-04T08:00:00+08:00\","
+      "\"end\":\"2025-03-04T08:40:00+08:00\"}}",
+      SS_MESSAGE_SENDER_SERVER);
+  g_assert_cmpint (next->type, ==, SS_MESSAGE_SCHEDULE);
+  g_assert_cmpstr (next->lesson, ==, "cn-2");
+  g_assert_cmpstr (next->subject, ==, "语文");
+  g_assert_cmpstr (next->start, ==, "2025-03-04T08:00:00+08:00");
+
+  g_autoptr (SsMessage) none = parse_ok (
+      "{\"v\":1,\"type\":\"schedule\",\"next\":null}",
+      SS_MESSAGE_SENDER_SERVER);
+  g_assert_cmpint (none->type, ==, SS_MESSAGE_SCHEDULE);
+  g_assert_null (none->lesson);
+  g_assert_null (none->subject);
+}
+
+static void
+test_schedule_malformed (void)
+{
+  assert_server_rejected ("{\"v\":1,\"type\":\"schedule\"}",
+                          SS_PROTOCOL_ERROR_BAD_MESSAGE);
+  assert_server_rejected ("{\"v\":1,\"type\":\"schedule\",\"next\":[]}",
+                          SS_PROTOCOL_ERROR_BAD_MESSAGE);
+  assert_server_rejected ("{\"v\":1,\"type\":\"schedule\",\"next\":\"x\"}",
+                          SS_PROTOCOL_ERROR_BAD_MESSAGE);
+  /* A nested member missing. */
+  assert_server_rejected (
+      "{\"v\":1,\"type\":\"schedule\",\"next\":{\"lesson\":\"cn-2\","
+      "\"title\":\"t\",\"start\":\"2025-03-04T08:00:00+08:00\","
+      "\"end\":\"2025-03-04T08:40:00+08:00\"}}",
+      SS_PROTOCOL_ERROR_BAD_MESSAGE);
+  /* A nested lesson id with a space. */
+  assert_server_rejected (
+      "{\"v\":1,\"type\":\"schedule\",\"next\":{\"lesson\":\"cn 2\","
+      "\"title\":\"t\",\"subject\":\"s\","
+      "\"start\":\"2025-03-04T08:00:00+08:00\","
+      "\"end\":\"2025-03-04T08:40:00+08:00\"}}",
+      SS_PROTOCOL_ERROR_BAD_MESSAGE);
+}
+
+static void
+test_lifecycle_builders_parse_back (void)
+{
+  const SsLessonInfo info = {
+    .lesson = "math-7",
+    .title = "分数",
+    .subject = "数学",
+    .start = "2025-03-03T14:00:00+08:00",
+    .end = "2025-03-03T14:40:00+08:00",
+  };
+
+  g_autoptr (json_t) starting = ss_message_build_lesson_starting (&info);
+  g_autofree char *starting_text = ss_message_to_string (starting);
+  g_autoptr (SsMessage) starting_parsed = parse_ok (starting_text,
+                                                    SS_MESSAGE_SENDER_SERVER);
+  g_assert_cmpint (starting_parsed->type, ==, SS_MESSAGE_LESSON_STARTING);
+  g_assert_cmpstr (starting_parsed->subject, ==, "数学");
+  g_assert_cmpstr (starting_parsed->end, ==, info.end);
+
+  g_autoptr (json_t) ended = ss_message_build_lesson_ended (
+      "math-7", SS_ENDED_REASON_ENDED);
+  g_autofree char *ended_text = ss_message_to_string (ended);
+  g_assert_cmpstr (ended_text, ==,
+                   "{\"v\":1,\"type\":\"lesson.ended\",\"lesson\":\"math-7\","
+                   "\"reason\":\"ended\"}");
+
+  g_autoptr (json_t) schedule = ss_message_build_schedule (&info);
+  g_autofree char *schedule_text = ss_message_to_string (schedule);
+  g_autoptr (SsMessage) schedule_parsed = parse_ok (schedule_text,
+                                                    SS_MESSAGE_SENDER_SERVER);
+  g_assert_cmpstr (schedule_parsed->lesson, ==, "math-7");
+  g_assert_cmpstr (schedule_parsed->title, ==, "分数");
+
+  g_autoptr (json_t) empty = ss_message_build_schedule (NULL);
+  g_autofree char *empty_text = ss_message_to_string (empty);
+  g_assert_cmpstr (empty_text, ==,
+                   "{\"v\":1,\"type\":\"schedule\",\"next\":null}");
+}
+
+static void
+test_unauthorized_code (void)
+{
+  g_assert_cmpstr (
+      ss_protocol_error_to_string (SS_PROTOCOL_ERROR_UNAUTHORIZED), ==,
+      "unauthorized");
+
+  g_autoptr (SsMessage) error = parse_ok (
+      "{\"v\":1,\"type\":\"error\",\"id\":1,\"code\":\"unauthorized\","
+      "\"message\":\"the token has expired\"}",
+      SS_MESSAGE_SENDER_SERVER);
+  g_assert_cmpint (error->code, ==, SS_PROTOCOL_ERROR_UNAUTHORIZED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -427,6 +615,23 @@ main (int argc, char **argv)
                    test_error_codes_round_trip);
   g_test_add_func ("/protocol/message/builders-parse-back",
                    test_builders_parse_back);
+
+  g_test_add_func ("/protocol/message/lesson-end-valid",
+                   test_lesson_end_valid);
+  g_test_add_func ("/protocol/message/lesson-starting-valid",
+                   test_lesson_starting_valid);
+  g_test_add_func ("/protocol/message/lesson-starting-bad-time",
+                   test_lesson_starting_bad_time);
+  g_test_add_func ("/protocol/message/lesson-ended-valid",
+                   test_lesson_ended_valid);
+  g_test_add_func ("/protocol/message/schedule-next-and-null",
+                   test_schedule_next_and_null);
+  g_test_add_func ("/protocol/message/schedule-malformed",
+                   test_schedule_malformed);
+  g_test_add_func ("/protocol/message/lifecycle-builders-parse-back",
+                   test_lifecycle_builders_parse_back);
+  g_test_add_func ("/protocol/message/unauthorized-code",
+                   test_unauthorized_code);
 
   return g_test_run ();
 }
