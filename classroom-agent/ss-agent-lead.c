@@ -121,6 +121,24 @@ on_video_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Counts the RTP bytes a payloader hands to webrtcbin, which come as
+ * single buffers or, for a video frame's packets, as a buffer list. */
+static GstPadProbeReturn
+count_rtp_bytes (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  SsLeadPipeline *lead = data;
+  gsize bytes = 0;
+
+  if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    bytes = gst_buffer_list_calculate_size (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+  else
+    bytes = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+
+  atomic_fetch_add_explicit (&lead->stats->rtp_bytes, bytes,
+                             memory_order_relaxed);
+  return GST_PAD_PROBE_OK;
+}
+
 static GstPadProbeReturn
 on_audio_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
@@ -452,6 +470,9 @@ add_layers (SsLeadPipeline *lead, const SsLeadConfig *config, GError **error)
           return FALSE;
         }
 
+      add_probe (branch, "vpay",
+                 GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                 count_rtp_bytes, lead);
       if (layer == 0)
         add_probe (branch, "venc",
                    GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
@@ -496,6 +517,9 @@ build_pipeline (SsLeadPipeline *lead, const SsLeadConfig *config,
 
   add_probe (lead->audio_branch, "aenc", GST_PAD_PROBE_TYPE_BUFFER,
              on_audio_encoded, lead);
+  add_probe (lead->audio_branch, "apay",
+             GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+             count_rtp_bytes, lead);
 
   g_autoptr (GstCaps) audio_caps = ss_webrtc_opus_caps ();
   if (!link_branch (lead, lead->audio_branch, audio_caps, error))

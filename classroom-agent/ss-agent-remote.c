@@ -158,6 +158,17 @@ add_decoder_probe (SsRemotePipeline *remote, GstElement *branch,
                        on_audio_decoded, remote, NULL);
 }
 
+static GstPadProbeReturn
+count_rtp_bytes (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  SsAgentStats *stats = data;
+
+  atomic_fetch_add_explicit (&stats->rtp_bytes,
+                             gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)),
+                             memory_order_relaxed);
+  return GST_PAD_PROBE_OK;
+}
+
 /* Runs on a webrtcbin streaming thread for each received stream. */
 static void
 on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
@@ -166,6 +177,9 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_rtp_bytes,
+                     remote->stats, NULL);
 
   g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
   if (caps == NULL)

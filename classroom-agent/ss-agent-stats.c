@@ -56,6 +56,8 @@ ss_agent_stats_to_json (SsAgentStats *stats, SsAgentRole role,
                        classroom != NULL ? json_string (classroom) : json_null ());
   json_object_set_new (object, "lesson",
                        lesson != NULL ? json_string (lesson) : json_null ());
+  json_object_set_new (object, "bitrate_bps",
+                       json_integer ((json_int_t) stats->bitrate_bps));
 
   if (role == SS_AGENT_ROLE_LEAD) {
     json_object_set_new (object, "video_frames_encoded",
@@ -112,4 +114,16 @@ ss_agent_stats_write_file (SsAgentStats *stats, SsAgentRole role,
   return g_file_set_contents_full (path, with_newline, -1,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0644,
                                    error);
+}
+
+void
+ss_agent_stats_update_bitrate (SsAgentStats *stats, gint64 now_us)
+{
+  guint64 bytes = atomic_load_explicit (&stats->rtp_bytes, memory_order_relaxed);
+
+  if (stats->rate_time_us > 0 && now_us > stats->rate_time_us)
+    stats->bitrate_bps = (bytes - stats->rate_bytes) * 8 * G_USEC_PER_SEC /
+                         (guint64) (now_us - stats->rate_time_us);
+  stats->rate_bytes = bytes;
+  stats->rate_time_us = now_us;
 }

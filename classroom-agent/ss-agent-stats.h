@@ -37,6 +37,14 @@ typedef struct {
   /* Size of the last decoded frame, which tells the simulcast layer. */
   atomic_int video_width;
   atomic_int video_height;
+
+  /* Both roles: RTP bytes sent (lead) or received (remote), and the bitrate
+   * over the last interval between ss_agent_stats_update_bitrate calls,
+   * which the main loop makes. */
+  atomic_uint_fast64_t rtp_bytes;
+  guint64 rate_bytes;
+  gint64 rate_time_us;
+  guint64 bitrate_bps;
 } SsAgentStats;
 
 /* A picture that stands still this long is a visible freeze. */
@@ -52,6 +60,9 @@ gboolean ss_agent_stats_write_file (SsAgentStats *stats, SsAgentRole role,
                                     const char *path, GError **error);
 
 const char *ss_agent_role_to_string (SsAgentRole role);
+
+/* Main loop only: closes the bitrate interval at now_us. */
+void ss_agent_stats_update_bitrate (SsAgentStats *stats, gint64 now_us);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsAgentStats, ss_agent_stats_free)
 

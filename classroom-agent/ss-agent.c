@@ -460,6 +460,7 @@ write_stats (SsAgent *agent)
 {
   g_autoptr (GError) error = NULL;
 
+  ss_agent_stats_update_bitrate (agent->stats, g_get_monotonic_time ());
   if (agent->stats_path == NULL)
     return;
 
