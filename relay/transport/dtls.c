@@ -41,7 +41,6 @@ G_DEFINE_QUARK (ss-dtls-error-quark, ss_dtls_error)
 #define RECORD_LENGTH_OFFSET 11
 
 /* use_srtp extension type (RFC 5764 section 4.1.1). */
-#define USE_SRTP_EXTENSION 14
 
 struct _SsDtlsCertificate {
   gatomicrefcount ref_count;
@@ -149,7 +148,6 @@ format_fingerprint (const guint8 *digest, char *out)
 }
 
 static int verify_peer_certificate (X509_STORE_CTX *store, void *arg);
-static int choose_client_srtp_order (SSL *ssl, int *alert, void *arg);
 
 static SSL_CTX *
 create_context (SsDtlsCertificate *certificate, SsDtlsRole role, GError **error)
@@ -184,8 +182,12 @@ create_context (SsDtlsCertificate *certificate, SsDtlsRole role, GError **error)
   SSL_CTX_set_session_cache_mode (context, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_options (context, SSL_OP_NO_TICKET | SSL_OP_NO_QUERY_MTU);
 
-  if (role == SS_DTLS_ROLE_SERVER)
-    SSL_CTX_set_client_hello_cb (context, choose_client_srtp_order, NULL);
+  /* As server, OpenSSL takes the first profile of its own list that the
+   * client also offers, which RFC 5764 section 4.1.2 leaves to the server.
+   * The list puts AES-GCM first: with Debian 12's libsrtp2 it costs well
+   * under half the CPU per packet of AES-CM with HMAC-SHA1 (bench/RESULTS.md).
+   * webrtcbin in GStreamer 1.22 offers only AES-CM and gets it; browsers
+   * offer both. */
 
   return context;
 }
@@ -302,54 +304,6 @@ verify_peer_certificate (X509_STORE_CTX *store, void *arg)
 
   session->peer_verified = TRUE;
   return 1;
-}
-
-static const char *
-srtp_profile_name_from_id (guint id)
-{
-  if (id == SS_SRTP_PROFILE_AES128_CM_SHA1_80
-      || id == SS_SRTP_PROFILE_AEAD_AES_128_GCM)
-    return ss_srtp_profile_to_string ((SsSrtpProfile) id);
-  return NULL;
-}
-
-/* OpenSSL's server takes the first profile of its own list that the client
- * offers. WebRTC leaves the choice to the client's order, so before the
- * extensions are parsed, the server's list is rewritten to the client's
- * list (RFC 5764 section 4.1.1: 16-bit length, 16-bit ids, then MKI),
- * keeping only the profiles this side supports. A missing or malformed
- * extension leaves the list alone: OpenSSL then rejects or ignores it. */
-static int
-choose_client_srtp_order (SSL *ssl, int *alert, void *arg)
-{
-  const unsigned char *extension = NULL;
-  size_t extension_len = 0;
-
-  if (!SSL_client_hello_get0_ext (ssl, USE_SRTP_EXTENSION, &extension,
-                                  &extension_len)
-      || extension_len < 2)
-    return SSL_CLIENT_HELLO_SUCCESS;
-
-  gsize list_len = ((gsize) extension[0] << 8) | extension[1];
-  if (list_len + 2 > extension_len || list_len % 2 != 0)
-    return SSL_CLIENT_HELLO_SUCCESS;
-
-  char names[128] = "";
-  for (gsize offset = 2; offset < list_len + 2; offset += 2)
-    {
-      guint id = ((guint) extension[offset] << 8) | extension[offset + 1];
-      const char *name = srtp_profile_name_from_id (id);
-
-      if (name == NULL || strstr (names, name) != NULL)
-        continue;
-      if (names[0] != '\0')
-        g_strlcat (names, ":", sizeof names);
-      g_strlcat (names, name, sizeof names);
-    }
-
-  if (names[0] != '\0')
-    SSL_set_tlsext_use_srtp (ssl, names);
-  return SSL_CLIENT_HELLO_SUCCESS;
 }
 
 /* ---------------------------------------------------------------------

@@ -515,9 +515,10 @@ test_media_round_trip_cm (void)
   check_media_both_ways (link);
 }
 
-/* The server's own list prefers GCM, but the client's order must win. */
+/* A client that lists AES-CM first, as webrtcbin does, still gets the
+ * server's preferred AES-GCM when it offers both. */
 static void
-test_client_profile_order_wins (void)
+test_server_profile_preference_wins (void)
 {
   LinkOptions options = {
     .client_srtp_profiles = "SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM",
@@ -528,7 +529,26 @@ test_client_profile_order_wins (void)
 
   assert_connected (link);
   g_assert_cmpint (ss_webrtc_transport_get_srtp_profile (link->server.transport),
+                   ==, SS_SRTP_PROFILE_AEAD_AES_128_GCM);
+  g_assert_cmpint (ss_webrtc_transport_get_srtp_profile (link->client.transport),
+                   ==, SS_SRTP_PROFILE_AEAD_AES_128_GCM);
+}
+
+/* A client that offers only AES-CM gets it. */
+static void
+test_client_without_gcm_gets_cm (void)
+{
+  LinkOptions options = {
+    .client_srtp_profiles = "SRTP_AES128_CM_SHA1_80",
+  };
+  g_autoptr (Link) link = link_new (&options);
+
+  link_connect (link);
+
+  assert_connected (link);
+  g_assert_cmpint (ss_webrtc_transport_get_srtp_profile (link->server.transport),
                    ==, SS_SRTP_PROFILE_AES128_CM_SHA1_80);
+  check_media_both_ways (link);
 }
 
 static void
@@ -968,8 +988,10 @@ main (int argc, char **argv)
                    test_media_round_trip_gcm);
   g_test_add_func ("/webrtc-transport/media-round-trip-cm",
                    test_media_round_trip_cm);
-  g_test_add_func ("/webrtc-transport/client-profile-order-wins",
-                   test_client_profile_order_wins);
+  g_test_add_func ("/webrtc-transport/server-profile-preference-wins",
+                   test_server_profile_preference_wins);
+  g_test_add_func ("/webrtc-transport/client-without-gcm-gets-cm",
+                   test_client_without_gcm_gets_cm);
   g_test_add_func ("/webrtc-transport/server-fingerprint-mismatch",
                    test_server_fingerprint_mismatch);
   g_test_add_func ("/webrtc-transport/client-fingerprint-mismatch",
