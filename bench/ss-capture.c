@@ -11,7 +11,7 @@
 
 typedef struct {
   FILE *file;
-  const char *path;
+  char *path;                   /* from the command line; freed by main */
   guint64 packets;
   guint64 bytes;
   gboolean failed;
@@ -92,6 +92,8 @@ main (int argc, char **argv)
   g_autofree char *input = NULL;
   SsCaptureOutput video = { 0 };
   SsCaptureOutput audio = { 0 };
+  g_autofree char *video_path = NULL;
+  g_autofree char *audio_path = NULL;
   gint bitrate = 1500000;
   gint width = 1280;
   gint height = 720;
@@ -116,8 +118,10 @@ main (int argc, char **argv)
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
-  if (!g_option_context_parse (context, &argc, &argv, &error)
-      || input == NULL || video.path == NULL || audio.path == NULL)
+  gboolean parsed = g_option_context_parse (context, &argc, &argv, &error);
+  video_path = video.path;
+  audio_path = audio.path;
+  if (!parsed || input == NULL || video.path == NULL || audio.path == NULL)
     {
       g_printerr ("ss-capture: %s\n",
                   error != NULL ? error->message

@@ -46,7 +46,8 @@ step_down (SsLayerSelector *selector, gint layer, gint64 now_us)
 
 gint
 ss_layer_selector_choose (SsLayerSelector *selector, guint64 estimate_bps,
-                          const guint64 *bitrates_bps, guint n_layers,
+                          const guint64 *bitrates_bps,
+                          const guint64 *peak_bitrates_bps, guint n_layers,
                           gint64 now_us)
 {
   g_return_val_if_fail (n_layers > 0 && n_layers <= SS_MAX_LAYERS, 0);
@@ -73,8 +74,10 @@ ss_layer_selector_choose (SsLayerSelector *selector, guint64 estimate_bps,
     selector->hold_us = SS_LAYER_MIN_HOLD_US;
 
   gint up = current + 1;
+  guint64 up_peak = up < (gint) n_layers
+                        ? MAX (bitrates_bps[up], peak_bitrates_bps[up]) : 0;
   if (up < (gint) n_layers && bitrates_bps[up] > 0 &&
-      bitrates_bps[up] + bitrates_bps[up] / 5 <= estimate_bps &&
+      up_peak + up_peak / 5 <= estimate_bps &&
       (selector->last_down_us == G_MININT64 ||
        now_us - selector->last_down_us >= selector->hold_us))
     {

@@ -1,9 +1,12 @@
 /* Which simulcast layer a subscriber receives, from its bandwidth estimate
  * and each layer's measured bitrate. Pure: times are arguments.
  *
- * Down at once when the current layer no longer fits the estimate; up one
- * layer at a time, only with 20 % headroom and only after a hold time since
- * the last step down. The hold doubles (to SS_LAYER_MAX_HOLD_US) each time
+ * Down at once when the current layer's average rate no longer fits the
+ * estimate; up one layer at a time, only when the estimate covers the
+ * higher layer's recent peak rate with 20 % headroom, and only after a
+ * hold time since the last step down. Average and peak differ most for the
+ * top layer, whose key frames are the largest; judging a step up by the
+ * peak keeps the choice from flapping. The hold doubles (to SS_LAYER_MAX_HOLD_US) each time
  * a step up is followed by a step down within SS_LAYER_PROBE_WINDOW_US, so a
  * link that cannot carry the higher layer is not flooded over and over.
  */
@@ -29,10 +32,11 @@ typedef struct {
 void ss_layer_selector_init (SsLayerSelector *selector);
 
 /* Returns the layer to receive; layer 0 is the lowest. bitrates_bps[i] is
- * layer i's measured rate, 0 while unknown: an unknown layer other than 0
- * is never chosen. */
+ * layer i's average rate and peak_bitrates_bps[i] its recent peak, 0 while
+ * unknown: an unknown layer other than 0 is never chosen. */
 gint ss_layer_selector_choose (SsLayerSelector *selector, guint64 estimate_bps,
-                               const guint64 *bitrates_bps, guint n_layers,
-                               gint64 now_us);
+                               const guint64 *bitrates_bps,
+                               const guint64 *peak_bitrates_bps,
+                               guint n_layers, gint64 now_us);
 
 G_END_DECLS

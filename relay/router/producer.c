@@ -91,6 +91,13 @@ ss_producer_update_bitrate (SsProducer *producer, gint64 now_us,
     producer->bitrate_bps = sample_bps;
   else
     producer->bitrate_bps = (7 * producer->bitrate_bps + sample_bps) / 8;
+
+  producer->window_samples[producer->n_window_samples++ % SS_PRODUCER_PEAK_WINDOWS] =
+      sample_bps;
+  producer->peak_bitrate_bps = 0;
+  for (guint i = 0; i < MIN (producer->n_window_samples, SS_PRODUCER_PEAK_WINDOWS); i++)
+    producer->peak_bitrate_bps = MAX (producer->peak_bitrate_bps,
+                                      producer->window_samples[i]);
   producer->window_bytes = 0;
   producer->window_start_us = now_us;
 }

@@ -32,6 +32,7 @@ typedef struct {
  * age limit with room for bursts (key frames). */
 #define SS_PRODUCER_RETRANSMISSION_SLOTS 512
 #define SS_PRODUCER_RETRANSMISSION_AGE_US (1000 * 1000)
+#define SS_PRODUCER_PEAK_WINDOWS 8
 
 typedef struct {
   SsMediaKind kind;
@@ -50,6 +51,12 @@ typedef struct {
   guint64 bitrate_bps;
   guint64 window_bytes;
   gint64 window_start_us;
+  /* The highest half-second rate of the last SS_PRODUCER_PEAK_WINDOWS
+   * windows: a step up to this layer must afford its peaks, not only its
+   * average. */
+  guint64 peak_bitrate_bps;
+  guint64 window_samples[8];
+  guint n_window_samples;
 
   SsRecvStats stats;
   SsSeqUnwrapper unwrapper;

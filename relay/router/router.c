@@ -169,11 +169,15 @@ request_keyframe (SsRouter *router, SsProducer *producer, gint64 now_us)
 }
 
 static void
-get_layer_bitrates (const SsConsumer *consumer, guint64 *bitrates_bps)
+get_layer_bitrates (const SsConsumer *consumer, guint64 *bitrates_bps,
+                    guint64 *peak_bitrates_bps)
 {
   for (guint i = 0; i < consumer->n_layers; i++)
-    bitrates_bps[i] =
-        consumer->layers[i] != NULL ? consumer->layers[i]->bitrate_bps : 0;
+    {
+      const SsProducer *layer = consumer->layers[i];
+      bitrates_bps[i] = layer != NULL ? layer->bitrate_bps : 0;
+      peak_bitrates_bps[i] = layer != NULL ? layer->peak_bitrate_bps : 0;
+    }
 }
 
 SsConsumer *
@@ -193,11 +197,16 @@ ss_router_add_consumer (SsRouter *router, SsMediaKind kind, guint32 ssrc,
     {
       SsLayerSelector selector;
       guint64 bitrates[SS_MAX_LAYERS];
+      guint64 peaks[SS_MAX_LAYERS];
       ss_layer_selector_init (&selector);
       for (guint i = 0; i < n_layers; i++)
-        bitrates[i] = layers[i]->bitrate_bps;
+        {
+          bitrates[i] = layers[i]->bitrate_bps;
+          peaks[i] = layers[i]->peak_bitrate_bps;
+        }
       initial = (guint) ss_layer_selector_choose (&selector, SS_BWE_INITIAL_BPS,
-                                                  bitrates, n_layers, now_us);
+                                                  bitrates, peaks, n_layers,
+                                                  now_us);
     }
 
   SsConsumer *consumer = ss_consumer_new (layers, n_layers, initial, ssrc,
@@ -468,12 +477,13 @@ update_layers (SsRouter *router, gint64 now_us)
         continue;
 
       guint64 bitrates[SS_MAX_LAYERS];
-      get_layer_bitrates (consumer, bitrates);
+      guint64 peaks[SS_MAX_LAYERS];
+      get_layer_bitrates (consumer, bitrates, peaks);
       guint64 estimate =
           ss_bandwidth_estimator_get_bps (&consumer->bandwidth, now_us);
       gint layer = ss_layer_selector_choose (&consumer->selector, estimate,
-                                             bitrates, consumer->n_layers,
-                                             now_us);
+                                             bitrates, peaks,
+                                             consumer->n_layers, now_us);
       SsProducer *target = consumer->layers[layer];
       if (target == NULL || target == consumer->target)
         continue;

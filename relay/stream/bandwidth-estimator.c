@@ -24,16 +24,19 @@ ss_bandwidth_estimator_on_loss_report (SsBandwidthEstimator *estimator,
 
   /* An exponential average with weight 1/2 for the new report: a link that
    * suddenly loses most of its packets still reads above 10 % at once. */
-  guint loss = estimator->last_update_us == G_MININT64
-                   ? fraction_lost
-                   : (estimator->smoothed_fraction_lost + fraction_lost) / 2;
+  gboolean first = estimator->last_update_us == G_MININT64;
+  guint loss = first ? fraction_lost
+                     : (estimator->smoothed_fraction_lost + fraction_lost) / 2;
+  /* The first report starts the clock: it has no interval to grow over. */
+  gint64 elapsed_us = first ? 0 : now_us - estimator->last_update_us;
   estimator->smoothed_fraction_lost = loss;
   estimator->last_update_us = now_us;
 
-  /* 2 % and 10 % of 256. */
+  /* 2 % and 10 % of 256. Growth is 5 % per second of time between reports,
+   * so it does not depend on how often loss is reported. */
   guint64 bps = estimator->loss_based_bps;
   if (loss < 5)
-    bps = bps + bps / 20;
+    bps = bps + bps * (guint64) MIN (elapsed_us, G_USEC_PER_SEC) / 20 / G_USEC_PER_SEC;
   else if (loss > 26)
     bps = bps - bps * loss / 512;
 

@@ -3,8 +3,8 @@
  *
  * The loss-based part follows the loss controller of Google Congestion
  * Control (draft-ietf-rmcat-gcc-02 section 6): below 2 % loss the estimate
- * grows by 5 % per report, above 10 % it shrinks by half the loss fraction,
- * in between it holds. The loss compared is an average over the last few
+ * grows by 5 % per second, above 10 % it shrinks by half the loss fraction
+ * per report, in between it holds. The loss compared is an average over the last few
  * reports rather than the last one: a one-second report covers only some
  * 30 video packets, so a steady 5 % loss often reads above 10 % in a single
  * report and would bring the estimate, and the layer, down for nothing.

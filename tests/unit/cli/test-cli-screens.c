@@ -128,8 +128,9 @@ test_top_cut_to_height (void)
   SsCliScreenOptions options = plain;
   options.height = 6;
   g_autofree char *frame = render_top_in ("C.UTF-8", &options);
+  g_auto (GStrv) lines = g_strsplit (frame, "\n", -1);
 
-  g_assert_cmpuint (g_strv_length (g_strsplit (frame, "\n", -1)), ==, 7);
+  g_assert_cmpuint (g_strv_length (lines), ==, 7);
 }
 
 static void

@@ -10,10 +10,10 @@ test_grows_without_loss (void)
   SsBandwidthEstimator bwe;
   ss_bandwidth_estimator_init (&bwe);
 
-  for (guint i = 1; i <= 10; i++)
+  for (guint i = 0; i <= 10; i++)
     ss_bandwidth_estimator_on_loss_report (&bwe, 0, i * 1000 * MS);
 
-  /* 1.05^10 = 1.629 */
+  /* Ten seconds of growth: 1.05^10 = 1.629 */
   guint64 bps = ss_bandwidth_estimator_get_bps (&bwe, 10000 * MS);
   g_assert_cmpuint (bps, >=, SS_BWE_INITIAL_BPS * 162 / 100);
   g_assert_cmpuint (bps, <=, SS_BWE_INITIAL_BPS * 163 / 100);
@@ -75,11 +75,32 @@ test_reports_in_a_burst_count_once (void)
   SsBandwidthEstimator bwe;
   ss_bandwidth_estimator_init (&bwe);
 
+  ss_bandwidth_estimator_on_loss_report (&bwe, 0, 0);
   ss_bandwidth_estimator_on_loss_report (&bwe, 0, 1000 * MS);
   ss_bandwidth_estimator_on_loss_report (&bwe, 0, 1050 * MS);
   ss_bandwidth_estimator_on_loss_report (&bwe, 0, 1100 * MS);
   g_assert_cmpuint (ss_bandwidth_estimator_get_bps (&bwe, 1100 * MS), ==,
                     SS_BWE_INITIAL_BPS + SS_BWE_INITIAL_BPS / 20);
+}
+
+static void
+test_growth_follows_time (void)
+{
+  SsBandwidthEstimator fast, slow;
+  ss_bandwidth_estimator_init (&fast);
+  ss_bandwidth_estimator_init (&slow);
+
+  /* Reports every half second and every second over ten seconds grow the
+   * estimate about equally. */
+  for (guint i = 0; i <= 20; i++)
+    ss_bandwidth_estimator_on_loss_report (&fast, 0, i * 500 * MS);
+  for (guint i = 0; i <= 10; i++)
+    ss_bandwidth_estimator_on_loss_report (&slow, 0, i * 1000 * MS);
+
+  guint64 fast_bps = ss_bandwidth_estimator_get_bps (&fast, 10000 * MS);
+  guint64 slow_bps = ss_bandwidth_estimator_get_bps (&slow, 10000 * MS);
+  g_assert_cmpuint (fast_bps, <=, slow_bps * 102 / 100);
+  g_assert_cmpuint (fast_bps, >=, slow_bps * 98 / 100);
 }
 
 static void
@@ -114,6 +135,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bandwidth-estimator/drops-on-heavy-loss", test_drops_on_heavy_loss);
   g_test_add_func ("/bandwidth-estimator/single-noisy-report-ignored",
                    test_single_noisy_report_ignored);
+  g_test_add_func ("/bandwidth-estimator/growth-follows-time", test_growth_follows_time);
   g_test_add_func ("/bandwidth-estimator/reports-in-a-burst-count-once",
                    test_reports_in_a_burst_count_once);
   g_test_add_func ("/bandwidth-estimator/remb-caps-while-fresh", test_remb_caps_while_fresh);
