@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "shuangshi-agent"
 
 #include "ss-agent.h"
+#include "ss-agent-config-file.h"
 #include "ss-config.h"
 #include "ss-i18n.h"
 
@@ -22,6 +23,10 @@ typedef struct {
   int duration_s;
   int simulcast_layers;
   char *video_size;
+  char *config_path;
+  char *token;
+  char *token_file;
+  gboolean auto_start;
 } SsAgentOptions;
 
 static void
@@ -35,6 +40,9 @@ ss_agent_options_clear (SsAgentOptions *options)
   g_free (options->stats_file);
   g_strfreev (options->ice_addresses);
   g_free (options->video_size);
+  g_free (options->config_path);
+  g_free (options->token);
+  g_free (options->token_file);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SsAgentOptions, ss_agent_options_clear)
@@ -44,6 +52,17 @@ parse_options (int *argc, char ***argv, SsAgentOptions *options,
                GError **error)
 {
   const GOptionEntry entries[] = {
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &options->config_path,
+      N_("Configuration file with an [agent] group; the other options "
+         "override its values"), "FILE" },
+    { "token", 0, 0, G_OPTION_ARG_STRING, &options->token,
+      N_("The classroom's token, as \"shuangshi classroom add\" prints it"),
+      "TOKEN" },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &options->token_file,
+      N_("File whose first line is the classroom's token"), "PATH" },
+    { "auto-start", 0, 0, G_OPTION_ARG_NONE, &options->auto_start,
+      N_("Lead: publish when the server announces the lesson's start"),
+      NULL },
     { "role", 0, 0, G_OPTION_ARG_STRING, &options->role,
       N_("Classroom role: lead or remote"), "ROLE" },
     { "server", 0, 0, G_OPTION_ARG_STRING, &options->server,
@@ -85,6 +104,54 @@ parse_options (int *argc, char ***argv, SsAgentOptions *options,
   return g_option_context_parse (context, argc, argv, error);
 }
 
+static void
+take_string (char **option, char **file_value)
+{
+  if (*option == NULL)
+    *option = g_steal_pointer (file_value);
+}
+
+/* Fills the options the command line left unset from the configuration
+ * file, and reads the token file. */
+static gboolean
+apply_config_file (SsAgentOptions *options, GError **error)
+{
+  g_auto (SsAgentConfigFile) file = { 0 };
+  if (options->config_path != NULL
+      && !ss_agent_config_file_load (options->config_path, &file, error))
+    return FALSE;
+
+  take_string (&options->server, &file.server);
+  take_string (&options->classroom, &file.classroom);
+  take_string (&options->role, &file.role);
+  take_string (&options->lesson, &file.lesson);
+  take_string (&options->source, &file.source);
+  take_string (&options->stats_file, &file.stats_file);
+  if (options->ice_addresses == NULL)
+    options->ice_addresses = g_steal_pointer (&file.ice_addresses);
+  if (!options->headless && file.has_headless)
+    options->headless = file.headless;
+  if (!options->auto_start && file.has_auto_start)
+    options->auto_start = file.auto_start;
+
+  /* A token on the command line wins over any token in the file. */
+  if (options->token == NULL && options->token_file == NULL) {
+    take_string (&options->token, &file.token);
+    take_string (&options->token_file, &file.token_file);
+  }
+  if (options->token == NULL && options->token_file != NULL) {
+    options->token = ss_agent_read_token_file (options->token_file, error);
+    if (options->token == NULL)
+      return FALSE;
+  }
+
+  /* A classroom PC started from its file alone is a remote unless the
+   * file says otherwise. */
+  if (options->role == NULL && options->config_path != NULL)
+    options->role = g_strdup ("remote");
+  return TRUE;
+}
+
 static gboolean
 fill_config (const SsAgentOptions *options, SsAgentConfig *config,
              char **source_path, GError **error)
@@ -100,10 +167,26 @@ fill_config (const SsAgentOptions *options, SsAgentConfig *config,
     return FALSE;
   }
 
-  if (options->server == NULL || options->classroom == NULL
-      || options->lesson == NULL) {
+  if (options->server == NULL || options->classroom == NULL) {
     g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                         _("Missing option: --server, --classroom and --lesson are required"));
+                         _("Missing option: --server and --classroom are "
+                           "required, on the command line or in the "
+                           "--config file"));
+    return FALSE;
+  }
+
+  if (config->role == SS_AGENT_ROLE_LEAD && options->lesson == NULL
+      && !options->auto_start) {
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                         _("Missing option: a lead needs --lesson, "
+                           "--auto-start, or both"));
+    return FALSE;
+  }
+
+  if (options->token == NULL) {
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                         _("Missing token: give --token, --token-file, or "
+                           "token or token_file in the --config file"));
     return FALSE;
   }
 
@@ -147,6 +230,8 @@ fill_config (const SsAgentOptions *options, SsAgentConfig *config,
     .server_url = options->server,
     .classroom = options->classroom,
     .lesson = options->lesson,
+    .token = options->token,
+    .auto_start = options->auto_start,
     .lead = {
       .source = kind,
       .path = *source_path,
@@ -174,6 +259,14 @@ on_stop_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* SIGUSR1 on a lead ends its lesson for every classroom (lesson.end). */
+static gboolean
+on_end_signal (gpointer data)
+{
+  ss_agent_end_lesson (data);
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 on_duration_over (gpointer data)
 {
@@ -193,6 +286,7 @@ main (int argc, char **argv)
   ss_i18n_init ();
 
   if (!parse_options (&argc, &argv, &options, &error)
+      || !apply_config_file (&options, &error)
       || !fill_config (&options, &config, &source_path, &error)) {
     fprintf (stderr, "%s\n", error->message);
     fprintf (stderr, _("Run \"%s --help\" to see the options.\n"), argv[0]);
@@ -210,6 +304,7 @@ main (int argc, char **argv)
 
   guint sigint = g_unix_signal_add (SIGINT, on_stop_signal, loop);
   guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, loop);
+  guint sigusr1 = g_unix_signal_add (SIGUSR1, on_end_signal, agent);
   guint duration = options.duration_s > 0
                    ? g_timeout_add_seconds ((guint) options.duration_s,
                                             on_duration_over, loop)
@@ -217,13 +312,15 @@ main (int argc, char **argv)
 
   g_message ("Classroom %s starting as %s for lesson %s, server %s",
              config.classroom, ss_agent_role_to_string (config.role),
-             config.lesson, config.server_url);
+             config.lesson != NULL ? config.lesson : "(from the timetable)",
+             config.server_url);
   ss_agent_start (agent);
   g_main_loop_run (loop);
 
   ss_agent_stop (agent);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  g_source_remove (sigusr1);
   if (duration != 0)
     g_source_remove (duration);
   g_message ("Classroom %s stopped", config.classroom);

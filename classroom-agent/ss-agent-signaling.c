@@ -54,6 +54,7 @@ static const struct {
   { "not_live", SS_SIGNALING_ERROR_NOT_LIVE },
   { "bad_sdp", SS_SIGNALING_ERROR_BAD_SDP },
   { "internal", SS_SIGNALING_ERROR_INTERNAL },
+  { "unauthorized", SS_SIGNALING_ERROR_UNAUTHORIZED },
 };
 
 static SsSignalingError

@@ -31,6 +31,9 @@ typedef enum {
   SS_SIGNALING_ERROR_TIMED_OUT,
   /* The connection closed before the reply arrived. */
   SS_SIGNALING_ERROR_DISCONNECTED,
+  /* The server's `unauthorized`: the token is missing, expired, forged or
+   * for another classroom. Listed last to keep the earlier values. */
+  SS_SIGNALING_ERROR_UNAUTHORIZED,
 } SsSignalingError;
 
 GQuark ss_signaling_error_quark (void);

@@ -58,6 +58,7 @@ ss_agent_stats_to_json (SsAgentStats *stats, SsAgentRole role,
                        lesson != NULL ? json_string (lesson) : json_null ());
   json_object_set_new (object, "bitrate_bps",
                        json_integer ((json_int_t) stats->bitrate_bps));
+  json_object_set_new (object, "rtp_bytes", counter_to_json (&stats->rtp_bytes));
 
   if (role == SS_AGENT_ROLE_LEAD) {
     json_object_set_new (object, "video_frames_encoded",
@@ -101,12 +102,23 @@ ss_agent_stats_write_file (SsAgentStats *stats, SsAgentRole role,
   g_return_val_if_fail (path != NULL, FALSE);
 
   json_t *object = ss_agent_stats_to_json (stats, role, classroom, lesson);
-  g_autofree char *text = json_dumps (object, JSON_INDENT (2) | JSON_SORT_KEYS);
+  gboolean written = ss_agent_stats_write_object (object, path, error);
   json_decref (object);
+  return written;
+}
 
+/* Replaces the file at @path with @object, a stats object that the caller
+ * may have added members to. */
+gboolean
+ss_agent_stats_write_object (json_t *object, const char *path, GError **error)
+{
+  g_return_val_if_fail (object != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  g_autofree char *text = json_dumps (object, JSON_INDENT (2) | JSON_SORT_KEYS);
   if (text == NULL) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                 "Failed to serialise the stats of classroom %s", classroom);
+                 "Failed to serialise the stats for %s", path);
     return FALSE;
   }
 
@@ -120,10 +132,18 @@ void
 ss_agent_stats_update_bitrate (SsAgentStats *stats, gint64 now_us)
 {
   guint64 bytes = atomic_load_explicit (&stats->rtp_bytes, memory_order_relaxed);
+  guint slot = stats->n_rate_samples % SS_AGENT_BITRATE_SAMPLES;
 
-  if (stats->rate_time_us > 0 && now_us > stats->rate_time_us)
-    stats->bitrate_bps = (bytes - stats->rate_bytes) * 8 * G_USEC_PER_SEC /
-                         (guint64) (now_us - stats->rate_time_us);
-  stats->rate_bytes = bytes;
-  stats->rate_time_us = now_us;
+  /* The oldest sample kept is the one this call replaces. */
+  if (stats->n_rate_samples > 0)
+    {
+      guint oldest = stats->n_rate_samples >= SS_AGENT_BITRATE_SAMPLES ? slot : 0;
+      if (now_us > stats->rate_time_us[oldest])
+        stats->bitrate_bps = (bytes - stats->rate_bytes[oldest]) * 8 *
+                             G_USEC_PER_SEC /
+                             (guint64) (now_us - stats->rate_time_us[oldest]);
+    }
+  stats->rate_bytes[slot] = bytes;
+  stats->rate_time_us[slot] = now_us;
+  stats->n_rate_samples++;
 }

@@ -39,13 +39,18 @@ typedef struct {
   atomic_int video_height;
 
   /* Both roles: RTP bytes sent (lead) or received (remote), and the bitrate
-   * over the last interval between ss_agent_stats_update_bitrate calls,
-   * which the main loop makes. */
+   * over the last SS_AGENT_BITRATE_SAMPLES calls of
+   * ss_agent_stats_update_bitrate, which the main loop makes once a second:
+   * a video stream's rate swings from second to second with its frame
+   * sizes, and the relay's figures are averages over a few seconds too. */
   atomic_uint_fast64_t rtp_bytes;
-  guint64 rate_bytes;
-  gint64 rate_time_us;
+  guint64 rate_bytes[4];
+  gint64 rate_time_us[4];
+  guint n_rate_samples;
   guint64 bitrate_bps;
 } SsAgentStats;
+
+#define SS_AGENT_BITRATE_SAMPLES 4
 
 /* A picture that stands still this long is a visible freeze. */
 #define SS_AGENT_FREEZE_THRESHOLD_MS 200
@@ -58,6 +63,8 @@ json_t *ss_agent_stats_to_json (SsAgentStats *stats, SsAgentRole role,
 gboolean ss_agent_stats_write_file (SsAgentStats *stats, SsAgentRole role,
                                     const char *classroom, const char *lesson,
                                     const char *path, GError **error);
+gboolean ss_agent_stats_write_object (json_t *object, const char *path,
+                                      GError **error);
 
 const char *ss_agent_role_to_string (SsAgentRole role);
 

@@ -24,6 +24,7 @@ G_DEFINE_QUARK (ss-agent-error-quark, ss_agent_error)
  * five: the relay's bandwidth estimate for this link is driven by the
  * loss they report. */
 #define SS_WEBRTC_RTCP_MIN_INTERVAL_NS (1 * GST_SECOND)
+#define SS_WEBRTC_RTX_MIN_DELAY_MS 40
 
 /* Whether @ssrc is one of the remote description's audio streams. The
  * relay names every stream it sends with a=ssrc (RFC 5576). */
@@ -65,8 +66,14 @@ on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer,
 {
   GstElement *webrtcbin = data;
 
+  /* The first request waits at least SS_WEBRTC_RTX_MIN_DELAY_MS past the
+   * time the jitterbuffer expected the packet: a video frame's packets come
+   * in a burst, and the jitterbuffer's guess of the next packet's time is
+   * often early, which on a clean link gave a NACK for one packet in
+   * twenty. The relay takes NACKs as its measure of loss. */
   if (!is_remote_audio_ssrc (webrtcbin, ssrc))
-    g_object_set (jitterbuffer, "do-retransmission", TRUE, NULL);
+    g_object_set (jitterbuffer, "do-retransmission", TRUE, "rtx-min-delay",
+                  (guint) SS_WEBRTC_RTX_MIN_DELAY_MS, NULL);
 
   GstElement *rtp_session = NULL;
   g_signal_emit_by_name (rtpbin, "get-session", session, &rtp_session);

@@ -1,8 +1,14 @@
 /* Session logic of the classroom agent, between the signaling client and
  * the media pipelines (protocol/README.md, "Session flow").
  *
- * On each connection: hello, lesson.join, then the lead publishes at once
- * and a remote subscribes when the lesson is live. A media attempt builds a
+ * On each connection: hello with the classroom's token, then lesson.join,
+ * then the lead publishes at once and a remote subscribes when the lesson
+ * is live. An agent without a fixed lesson (and a lead with --auto-start)
+ * follows the timetable instead: it joins the lesson that lesson.starting
+ * announces, leaves on lesson.ended, and a remote shows the waiting screen
+ * with the next lesson of the latest schedule event in between. After a
+ * reconnect the server repeats lesson.starting while the lesson is live,
+ * so the agent rejoins it and subscribes again. A media attempt builds a
  * fresh pipeline, creates the offer, sends it in `publish` or `subscribe`
  * and applies the relay's answer. Any failure tears the pipeline down and
  * tries again after SS_AGENT_MEDIA_RETRY_MS; a dropped connection tears it
@@ -14,8 +20,11 @@
 #include "ss-agent.h"
 #include "ss-agent-error.h"
 #include "ss-agent-signaling.h"
+#include "ss-agent-waiting.h"
 #include "ss-agent-ws.h"
 #include "ss-config.h"
+
+#include <string.h>
 
 #define SS_AGENT_MEDIA_RETRY_MS 2000
 #define SS_AGENT_TICK_MS 1000
@@ -23,6 +32,12 @@
 struct _SsAgent {
   SsAgentRole role;
   char *classroom;
+  /* The lesson of the command line or configuration file, or NULL. */
+  char *configured_lesson;
+  gboolean auto_start;
+  char *token;
+  /* The lesson joined or being joined; NULL while a timetable-following
+   * agent waits for lesson.starting. */
   char *lesson;
   char *stats_path;
   GStrv ice_addresses;
@@ -39,8 +54,15 @@ struct _SsAgent {
   GSource *retry_source;
 
   gboolean joined;
+  gboolean join_pending;
   gboolean live;
   gboolean stopped;
+
+  /* Remotes only: shown while not in a lesson. */
+  SsWaitingScreen *waiting;
+  /* The next lesson of the latest schedule event; NULL when none. */
+  char *next_subject;
+  char *next_start;
 
   /* The current media attempt. */
   SsLeadPipeline *lead;
@@ -334,14 +356,49 @@ start_media (SsAgent *agent)
                           on_offer_created, agent);
 }
 
+static gboolean
+follows_timetable (SsAgent *agent)
+{
+  return agent->configured_lesson == NULL || agent->auto_start;
+}
+
+/* Shows the next lesson on a remote that is in no lesson, and hides the
+ * screen while it is in one. */
+static void
+update_waiting_screen (SsAgent *agent)
+{
+  if (agent->waiting == NULL)
+    return;
+
+  if (agent->joined) {
+    ss_waiting_screen_hide (agent->waiting);
+    return;
+  }
+
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *text = ss_waiting_screen_format (agent->next_subject,
+                                                    agent->next_start, now);
+  ss_waiting_screen_show (agent->waiting, text);
+}
+
 static void
 on_join_reply (guint64 id, json_t *result, const GError *error, gpointer data)
 {
   SsAgent *agent = data;
 
+  agent->join_pending = FALSE;
   if (g_error_matches (error, SS_SIGNALING_ERROR,
                        SS_SIGNALING_ERROR_DISCONNECTED))
     return;
+
+  /* A timetable lesson that is not live yet: lesson.starting will come. */
+  if (g_error_matches (error, SS_SIGNALING_ERROR,
+                       SS_SIGNALING_ERROR_NOT_READY)) {
+    g_message ("Classroom %s: lesson %s is not live yet (%s); waiting for "
+               "its start", agent->classroom, agent->lesson, error->message);
+    update_waiting_screen (agent);
+    return;
+  }
 
   if (error != NULL) {
     g_warning ("Classroom %s: joining lesson %s failed: %s; reconnecting",
@@ -351,6 +408,7 @@ on_join_reply (guint64 id, json_t *result, const GError *error, gpointer data)
   }
 
   agent->joined = TRUE;
+  update_waiting_screen (agent);
   ss_ws_client_reset_backoff (agent->ws);
   agent->live = json_is_true (json_object_get (result, "live"));
   g_message ("Classroom %s joined lesson %s (%s)", agent->classroom,
@@ -358,6 +416,21 @@ on_join_reply (guint64 id, json_t *result, const GError *error, gpointer data)
 
   if (agent->role == SS_AGENT_ROLE_LEAD || agent->live)
     start_media (agent);
+}
+
+static void
+join_lesson (SsAgent *agent, const char *lesson_id)
+{
+  if (agent->lesson != lesson_id) {
+    g_free (agent->lesson);
+    agent->lesson = g_strdup (lesson_id);
+  }
+  agent->join_pending = TRUE;
+
+  json_t *payload = json_object ();
+  json_object_set_new (payload, "lesson", json_string (lesson_id));
+  ss_signaling_request (agent->signaling, "lesson.join", payload,
+                        g_get_monotonic_time (), on_join_reply, agent);
 }
 
 static void
@@ -369,6 +442,15 @@ on_hello_reply (guint64 id, json_t *result, const GError *error, gpointer data)
                        SS_SIGNALING_ERROR_DISCONNECTED))
     return;
 
+  if (g_error_matches (error, SS_SIGNALING_ERROR,
+                       SS_SIGNALING_ERROR_UNAUTHORIZED)) {
+    g_warning ("Classroom %s: the server rejected the token: %s; check the "
+               "token in the configuration file. Retrying after a backoff",
+               agent->classroom, error->message);
+    ss_ws_client_close (agent->ws);
+    return;
+  }
+
   if (error != NULL) {
     g_warning ("Classroom %s: hello failed: %s; reconnecting",
                agent->classroom, error->message);
@@ -376,10 +458,14 @@ on_hello_reply (guint64 id, json_t *result, const GError *error, gpointer data)
     return;
   }
 
-  json_t *payload = json_object ();
-  json_object_set_new (payload, "lesson", json_string (agent->lesson));
-  ss_signaling_request (agent->signaling, "lesson.join", payload,
-                        g_get_monotonic_time (), on_join_reply, agent);
+  if (follows_timetable (agent)) {
+    g_message ("Classroom %s: waiting for the server to announce a lesson",
+               agent->classroom);
+    ss_ws_client_reset_backoff (agent->ws);
+    return;
+  }
+
+  join_lesson (agent, agent->configured_lesson);
 }
 
 static void
@@ -393,6 +479,7 @@ on_connected (gpointer data)
   json_object_set_new (payload, "classroom", json_string (agent->classroom));
   json_object_set_new (payload, "agent",
                        json_string ("shuangshi-agent/" SS_VERSION));
+  json_object_set_new (payload, "token", json_string (agent->token));
   ss_signaling_request (agent->signaling, "hello", payload,
                         g_get_monotonic_time (), on_hello_reply, agent);
 }
@@ -403,10 +490,15 @@ on_disconnected (gint64 retry_in_us, gpointer data)
   SsAgent *agent = data;
 
   agent->joined = FALSE;
+  agent->join_pending = FALSE;
   agent->live = FALSE;
   cancel_retry (agent);
   teardown_media (agent);
   ss_signaling_reset (agent->signaling);
+
+  /* The server says again which lesson is live after the next hello. */
+  if (follows_timetable (agent))
+    g_clear_pointer (&agent->lesson, g_free);
 }
 
 static void
@@ -420,11 +512,89 @@ on_message (const char *text, gsize length, gpointer data)
 }
 
 static void
+handle_lesson_starting (SsAgent *agent, json_t *message)
+{
+  const char *lesson_id = json_string_value (json_object_get (message,
+                                                              "lesson"));
+  if (lesson_id == NULL)
+    return;
+
+  if (agent->configured_lesson != NULL
+      && g_strcmp0 (lesson_id, agent->configured_lesson) != 0) {
+    g_info ("Classroom %s: lesson %s starts; this agent is for %s only",
+            agent->classroom, lesson_id, agent->configured_lesson);
+    return;
+  }
+
+  if ((agent->joined || agent->join_pending)
+      && g_strcmp0 (lesson_id, agent->lesson) == 0)
+    return;
+
+  g_message ("Classroom %s: lesson %s (%s, %s) starts; joining",
+             agent->classroom, lesson_id,
+             json_string_value (json_object_get (message, "subject")),
+             json_string_value (json_object_get (message, "title")));
+  cancel_retry (agent);
+  teardown_media (agent);
+  agent->joined = FALSE;
+  agent->live = FALSE;
+  join_lesson (agent, lesson_id);
+}
+
+/* The server has already taken this classroom out of the lesson. */
+static void
+handle_lesson_ended (SsAgent *agent, json_t *message)
+{
+  const char *lesson_id = json_string_value (json_object_get (message,
+                                                              "lesson"));
+  if (g_strcmp0 (lesson_id, agent->lesson) != 0)
+    return;
+
+  g_message ("Classroom %s: lesson %s ended (%s)", agent->classroom,
+             lesson_id,
+             json_string_value (json_object_get (message, "reason")));
+  cancel_retry (agent);
+  teardown_media (agent);
+  agent->joined = FALSE;
+  agent->join_pending = FALSE;
+  agent->live = FALSE;
+  if (follows_timetable (agent))
+    g_clear_pointer (&agent->lesson, g_free);
+  update_waiting_screen (agent);
+}
+
+static void
+handle_schedule (SsAgent *agent, json_t *message)
+{
+  json_t *next = json_object_get (message, "next");
+
+  g_clear_pointer (&agent->next_subject, g_free);
+  g_clear_pointer (&agent->next_start, g_free);
+  if (json_is_object (next)) {
+    agent->next_subject =
+        g_strdup (json_string_value (json_object_get (next, "subject")));
+    agent->next_start =
+        g_strdup (json_string_value (json_object_get (next, "start")));
+  }
+
+  g_info ("Classroom %s: next lesson %s at %s", agent->classroom,
+          agent->next_subject != NULL ? agent->next_subject : "(none)",
+          agent->next_start != NULL ? agent->next_start : "-");
+  update_waiting_screen (agent);
+}
+
+static void
 on_event (const char *type, json_t *message, gpointer data)
 {
   SsAgent *agent = data;
 
-  if (g_str_equal (type, "lesson.live")) {
+  if (g_str_equal (type, "lesson.starting")) {
+    handle_lesson_starting (agent, message);
+  } else if (g_str_equal (type, "lesson.ended")) {
+    handle_lesson_ended (agent, message);
+  } else if (g_str_equal (type, "schedule")) {
+    handle_schedule (agent, message);
+  } else if (g_str_equal (type, "lesson.live")) {
     g_message ("Lesson %s is live", agent->lesson);
     agent->live = TRUE;
     if (agent->role == SS_AGENT_ROLE_REMOTE && agent->remote == NULL)
@@ -464,9 +634,18 @@ write_stats (SsAgent *agent)
   if (agent->stats_path == NULL)
     return;
 
-  if (!ss_agent_stats_write_file (agent->stats, agent->role, agent->classroom,
-                                  agent->lesson, agent->stats_path, &error))
+  const char *lesson = agent->lesson != NULL ? agent->lesson
+                                             : agent->configured_lesson;
+  json_t *object = ss_agent_stats_to_json (agent->stats, agent->role,
+                                           agent->classroom, lesson);
+  if (agent->waiting != NULL && ss_waiting_screen_is_shown (agent->waiting))
+    json_object_set_new (
+        object, "screen_text",
+        json_string (ss_waiting_screen_get_text (agent->waiting)));
+
+  if (!ss_agent_stats_write_object (object, agent->stats_path, &error))
     g_warning ("Failed to write the stats file: %s", error->message);
+  json_decref (object);
 }
 
 static gboolean
@@ -490,7 +669,11 @@ ss_agent_new (const SsAgentConfig *config, GMainLoop *loop, GError **error)
   g_autoptr (SsAgent) agent = g_new0 (SsAgent, 1);
   agent->role = config->role;
   agent->classroom = g_strdup (config->classroom);
-  agent->lesson = g_strdup (config->lesson);
+  agent->configured_lesson = g_strdup (config->lesson);
+  agent->auto_start = config->auto_start;
+  agent->token = g_strdup (config->token);
+  if (agent->role == SS_AGENT_ROLE_REMOTE)
+    agent->waiting = ss_waiting_screen_new (config->remote.headless);
   agent->stats_path = g_strdup (config->stats_path);
   agent->ice_addresses = g_strdupv ((char **) config->ice_addresses);
   agent->lead_path = g_strdup (config->lead.path);
@@ -531,7 +714,14 @@ ss_agent_free (SsAgent *agent)
   g_main_context_unref (agent->context);
   g_main_loop_unref (agent->loop);
   g_strfreev (agent->ice_addresses);
+  g_clear_pointer (&agent->waiting, ss_waiting_screen_free);
   g_free (agent->classroom);
+  g_free (agent->configured_lesson);
+  if (agent->token != NULL)
+    explicit_bzero (agent->token, strlen (agent->token));
+  g_free (agent->token);
+  g_free (agent->next_subject);
+  g_free (agent->next_start);
   g_free (agent->lesson);
   g_free (agent->stats_path);
   g_free (agent->lead_path);
@@ -562,6 +752,8 @@ ss_agent_stop (SsAgent *agent)
   agent->stopped = TRUE;
   cancel_retry (agent);
   teardown_media (agent);
+  if (agent->waiting != NULL)
+    ss_waiting_screen_hide (agent->waiting);
 
   if (agent->tick_source != NULL) {
     g_source_destroy (agent->tick_source);
@@ -575,4 +767,28 @@ SsAgentStats *
 ss_agent_get_stats (SsAgent *agent)
 {
   return agent->stats;
+}
+
+static void
+on_end_reply (guint64 id, json_t *result, const GError *error, gpointer data)
+{
+  SsAgent *agent = data;
+
+  if (error != NULL)
+    g_warning ("Classroom %s: ending the lesson failed: %s",
+               agent->classroom, error->message);
+}
+
+void
+ss_agent_end_lesson (SsAgent *agent)
+{
+  if (agent->role != SS_AGENT_ROLE_LEAD || !agent->joined) {
+    g_message ("Classroom %s: no lesson to end", agent->classroom);
+    return;
+  }
+
+  g_message ("Classroom %s: ending lesson %s for every classroom",
+             agent->classroom, agent->lesson);
+  ss_signaling_request (agent->signaling, "lesson.end", json_object (),
+                        g_get_monotonic_time (), on_end_reply, agent);
 }

@@ -12,7 +12,13 @@ typedef struct {
   SsAgentRole role;
   const char *server_url;
   const char *classroom;
+  /* NULL to follow the timetable: join each lesson that lesson.starting
+   * announces for this classroom. */
   const char *lesson;
+  /* The credential sent in hello. */
+  const char *token;
+  /* Lead: wait for lesson.starting even when @lesson is set. */
+  gboolean auto_start;
   SsLeadConfig lead;
   SsRemoteConfig remote;
   /* Local ICE addresses; NULL or empty to use the local address of the
@@ -31,6 +37,8 @@ void ss_agent_free (SsAgent *agent);
 void ss_agent_start (SsAgent *agent);
 void ss_agent_stop (SsAgent *agent);
 SsAgentStats *ss_agent_get_stats (SsAgent *agent);
+/* Lead: asks the server to end the current lesson for every classroom. */
+void ss_agent_end_lesson (SsAgent *agent);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsAgent, ss_agent_free)
 
