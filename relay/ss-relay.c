@@ -357,8 +357,9 @@ ss_relay_subscribe (SsRelay *relay, const char *lesson_id,
   g_return_if_fail (relay != NULL && lesson_id != NULL && peer_id != NULL);
   g_return_if_fail (offer_sdp != NULL && answer_func != NULL);
 
-  /* A lesson nobody published to has no worker yet; the worker's own
-   * check gives the same error for one whose publisher left. */
+  /* A subscribe before any publish places the lesson like a publish would;
+   * the worker then rejects it with SS_RELAY_ERROR_NOT_PUBLISHED, as it
+   * does for a lesson whose publisher left. */
   SsWorker *worker = place_lesson (relay, lesson_id, TRUE);
   submit (relay, REQUEST_SUBSCRIBE, worker, lesson_id, peer_id, offer_sdp,
           answer_func, user_data);

@@ -1,5 +1,5 @@
-/* The relay's control surface: what the server (or the standalone relay
- * daemon) asks of the media plane.
+/* The relay's control surface: the requests the server makes of the media
+ * plane.
  *
  * Every request is addressed by lesson id and peer id and runs on the worker
  * thread that owns the lesson. Replies and events are delivered on the
@@ -40,7 +40,7 @@ typedef struct {
 
 typedef enum {
   SS_RELAY_PEER_CONNECTED,  /* ICE and DTLS are up, SRTP keys installed */
-  SS_RELAY_PEER_CLOSED,     /* the transport is gone; reason says why */
+  SS_RELAY_PEER_CLOSED,     /* the transport is gone; reason gives why */
 } SsRelayPeerEvent;
 
 /* Called once per publish or subscribe request. On success answer_sdp is the

@@ -2,7 +2,7 @@
  *
  * Every transport of the worker shares the socket (one port per worker, so
  * a school firewall needs one rule per worker). Datagrams are read in
- * batches with recvmmsg(), told apart by their first byte (RFC 7983),
+ * batches with recvmmsg(), classified by their first byte (RFC 7983),
  * routed to a peer by ICE username (STUN) or by source address (everything
  * else), and the copies the routers produce leave in sendmmsg() batches
  * flushed once per read batch. Timers of all transports and routers run

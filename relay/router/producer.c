@@ -84,7 +84,7 @@ ss_producer_update_bitrate (SsProducer *producer, gint64 now_us,
                        (guint64) elapsed_us;
 
   /* A key frame is several times the size of a delta frame, and every layer
-   * switch and every lossy subscriber asks for one; an average over about
+   * switch and every lossy subscriber requests one. An average over about
    * four seconds (weight 1/8 per half-second window) keeps such bursts from
    * reading as a higher rate and forcing switches of their own. */
   if (producer->bitrate_bps == 0)

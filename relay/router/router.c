@@ -230,9 +230,9 @@ ss_router_remove_consumer (SsRouter *router, SsConsumer *consumer)
   g_ptr_array_remove_fast (router->consumers, consumer);
 }
 
-/* Decides whether a packet of this producer goes to the consumer: packets
- * of the current layer do, once it started at a key frame; a key frame of
- * the target layer switches to it. */
+/* Decides whether a packet of this producer goes to the consumer. Packets
+ * of the current layer go once the consumer has started at a key frame, and
+ * a key frame of the target layer switches the consumer to that layer. */
 static gboolean
 accept_packet (SsRouter *router, SsConsumer *consumer, SsProducer *producer,
                const SsRtpHeader *header, gboolean keyframe, gint64 now_us)
