@@ -182,6 +182,11 @@ create_context (SsDtlsCertificate *certificate, SsDtlsRole role, GError **error)
   SSL_CTX_set_session_cache_mode (context, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_options (context, SSL_OP_NO_TICKET | SSL_OP_NO_QUERY_MTU);
 
+  /* After the handshake DTLS carries nothing but a rare alert, so each
+   * session's record buffers (some 17 KB each way in OpenSSL 3) are given
+   * back while idle rather than held for the whole lesson. */
+  SSL_CTX_set_mode (context, SSL_MODE_RELEASE_BUFFERS);
+
   /* As server, OpenSSL takes the first profile of its own list that the
    * client also offers, which RFC 5764 section 4.1.2 leaves to the server.
    * The list puts AES-GCM first: with Debian 12's libsrtp2 it costs well
