@@ -146,7 +146,7 @@ apply_config_file (SsAgentOptions *options, GError **error)
   }
 
   /* A classroom PC started from its file alone is a remote unless the
-   * file says otherwise. */
+   * file sets role. */
   if (options->role == NULL && options->config_path != NULL)
     options->role = g_strdup ("remote");
   return TRUE;

@@ -5,8 +5,11 @@
  * webrtcbin creates a src pad per received stream once media flows; the
  * decoding branch for it is added from that (streaming) thread. The video
  * transceiver has NACK on, so the jitterbuffer requests lost packets
- * (RFC 4585 section 6.2.1). rtpvp8depay requests a key frame (PLI) when it
- * cannot decode. */
+ * (RFC 4585 section 6.2.1). After a loss that retransmission did not
+ * repair, rtpvp8depay requests a key frame (PLI) but keeps passing frames:
+ * the lead encodes VP8 in error-resilient mode, so a damaged frame blurs
+ * part of the picture until the key frame, where waiting for it would
+ * freeze the whole picture for a round trip and more. */
 #define G_LOG_DOMAIN "shuangshi-agent"
 
 #include "ss-agent-remote.h"
@@ -134,7 +137,7 @@ make_decode_branch (SsRemotePipeline *remote, gboolean video, GError **error)
 
   g_autofree char *description = video
       ? g_strdup_printf ("queue ! rtpvp8depay name=depay request-keyframe=true "
-                         "wait-for-keyframe=true ! vp8dec name=dec "
+                         "wait-for-keyframe=false ! vp8dec name=dec "
                          "! videoconvert ! %s", sink)
       : g_strdup_printf ("queue ! rtpopusdepay ! opusdec name=dec "
                          "! audioconvert ! audioresample ! %s", sink);

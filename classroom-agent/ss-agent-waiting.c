@@ -1,7 +1,7 @@
 /* Waiting screen of the remote classroom agent.
  *
  * Between lessons the classroom's screen shows when the next lesson starts,
- * so nobody has to touch the PC. The window is a small pipeline of its
+ * without anyone touching the PC. The window is a small pipeline of its
  * own, videotestsrc (black) into textoverlay into autovideosink, built
  * when the screen is shown and dropped when a lesson starts, so it never
  * competes with the lesson's decoder. Headless agents keep only the text,

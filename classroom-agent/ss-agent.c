@@ -4,9 +4,9 @@
  * On each connection: hello with the classroom's token, then lesson.join,
  * then the lead publishes at once and a remote subscribes when the lesson
  * is live. An agent without a fixed lesson (and a lead with --auto-start)
- * follows the timetable instead: it joins the lesson that lesson.starting
- * announces, leaves on lesson.ended, and a remote shows the waiting screen
- * with the next lesson of the latest schedule event in between. After a
+ * follows the timetable instead. It joins the lesson that lesson.starting
+ * announces and leaves on lesson.ended. In between, a remote shows the
+ * waiting screen with the next lesson of the latest schedule event. After a
  * reconnect the server repeats lesson.starting while the lesson is live,
  * so the agent rejoins it and subscribes again. A media attempt builds a
  * fresh pipeline, creates the offer, sends it in `publish` or `subscribe`
@@ -496,7 +496,8 @@ on_disconnected (gint64 retry_in_us, gpointer data)
   teardown_media (agent);
   ss_signaling_reset (agent->signaling);
 
-  /* The server says again which lesson is live after the next hello. */
+  /* After the next hello the server sends lesson.starting again for the
+   * lesson that is still live. */
   if (follows_timetable (agent))
     g_clear_pointer (&agent->lesson, g_free);
 }

@@ -48,7 +48,7 @@ gint
 ss_layer_selector_choose (SsLayerSelector *selector, guint64 estimate_bps,
                           const guint64 *bitrates_bps,
                           const guint64 *peak_bitrates_bps, guint n_layers,
-                          gint64 now_us)
+                          gboolean congested, gint64 now_us)
 {
   g_return_val_if_fail (n_layers > 0 && n_layers <= SS_MAX_LAYERS, 0);
 
@@ -59,6 +59,16 @@ ss_layer_selector_choose (SsLayerSelector *selector, guint64 estimate_bps,
     }
 
   gint current = selector->current;
+  gboolean probing = selector->last_up_us != G_MININT64 &&
+                     now_us - selector->last_up_us < SS_LAYER_PROBE_WINDOW_US &&
+                     (selector->last_down_us == G_MININT64 ||
+                      selector->last_down_us < selector->last_up_us);
+  if (current > 0 && probing && congested)
+    {
+      step_down (selector, current - 1, now_us);
+      return selector->current;
+    }
+
   if (current > 0 && !fits (bitrates_bps[current], estimate_bps, (guint) current))
     {
       step_down (selector, highest_fitting (estimate_bps, bitrates_bps, n_layers),

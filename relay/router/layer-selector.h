@@ -6,7 +6,10 @@
  * higher layer's recent peak rate with 20 % headroom, and only after a
  * hold time since the last step down. Average and peak differ most for the
  * top layer, whose key frames are the largest; judging a step up by the
- * peak keeps the choice from flapping. The hold doubles (to SS_LAYER_MAX_HOLD_US) each time
+ * peak keeps the choice from flapping. A step up still inside its probe
+ * window is undone as soon as the link reports congestion, without waiting
+ * for the estimate to fall below the layer's rate: a classroom whose link
+ * cannot carry the layer should not watch it break up for seconds. The hold doubles (to SS_LAYER_MAX_HOLD_US) each time
  * a step up is followed by a step down within SS_LAYER_PROBE_WINDOW_US, so a
  * link that cannot carry the higher layer is not flooded over and over.
  */
@@ -17,7 +20,8 @@
 G_BEGIN_DECLS
 
 #define SS_MAX_LAYERS 4
-#define SS_LAYER_MIN_HOLD_US (5 * G_USEC_PER_SEC)
+/* A link that just had to step down is not probed again for this long. */
+#define SS_LAYER_MIN_HOLD_US (20 * G_USEC_PER_SEC)
 #define SS_LAYER_MAX_HOLD_US (120 * G_USEC_PER_SEC)
 #define SS_LAYER_PROBE_WINDOW_US (10 * G_USEC_PER_SEC)
 
@@ -33,10 +37,12 @@ void ss_layer_selector_init (SsLayerSelector *selector);
 
 /* Returns the layer to receive; layer 0 is the lowest. bitrates_bps[i] is
  * layer i's average rate and peak_bitrates_bps[i] its recent peak, 0 while
- * unknown: an unknown layer other than 0 is never chosen. */
+ * unknown: an unknown layer other than 0 is never chosen. congested tells
+ * that the link's recent loss is above what the estimator holds on. */
 gint ss_layer_selector_choose (SsLayerSelector *selector, guint64 estimate_bps,
                                const guint64 *bitrates_bps,
                                const guint64 *peak_bitrates_bps,
-                               guint n_layers, gint64 now_us);
+                               guint n_layers, gboolean congested,
+                               gint64 now_us);
 
 G_END_DECLS

@@ -206,7 +206,7 @@ ss_router_add_consumer (SsRouter *router, SsMediaKind kind, guint32 ssrc,
         }
       initial = (guint) ss_layer_selector_choose (&selector, SS_BWE_INITIAL_BPS,
                                                   bitrates, peaks, n_layers,
-                                                  now_us);
+                                                  FALSE, now_us);
     }
 
   SsConsumer *consumer = ss_consumer_new (layers, n_layers, initial, ssrc,
@@ -481,9 +481,9 @@ update_layers (SsRouter *router, gint64 now_us)
       get_layer_bitrates (consumer, bitrates, peaks);
       guint64 estimate =
           ss_bandwidth_estimator_get_bps (&consumer->bandwidth, now_us);
-      gint layer = ss_layer_selector_choose (&consumer->selector, estimate,
-                                             bitrates, peaks,
-                                             consumer->n_layers, now_us);
+      gint layer = ss_layer_selector_choose (
+          &consumer->selector, estimate, bitrates, peaks, consumer->n_layers,
+          ss_bandwidth_estimator_is_congested (&consumer->bandwidth), now_us);
       SsProducer *target = consumer->layers[layer];
       if (target == NULL || target == consumer->target)
         continue;

@@ -15,11 +15,11 @@
 G_BEGIN_DECLS
 
 /* Minimum spacing of key-frame requests to one producer: many subscribers
- * asking at once cost the publisher one key frame a second (RFC 4585
- * section 3.4 leaves the rate to the application). Key frames are several
- * times a delta frame's size, so on lossy links more of them would cost
- * more than the pictures they repair. */
-#define SS_ROUTER_KEYFRAME_REQUEST_INTERVAL_US (1000 * 1000)
+ * requesting at once cost the publisher at most two key frames a second
+ * (RFC 4585 section 3.4 leaves the rate to the application). Longer
+ * spacing made a subscriber whose repair key frame was itself damaged on a
+ * lossy link wait over two seconds for a picture. */
+#define SS_ROUTER_KEYFRAME_REQUEST_INTERVAL_US (500 * 1000)
 
 /* Retransmissions to one subscriber may add at most this share of what it
  * is sent anyway: on a link that is short of bandwidth, unlimited answers

@@ -2,6 +2,9 @@
  * bandwidth-estimator.h for the rules and their source). */
 #include "stream/bandwidth-estimator.h"
 
+/* 10 % of 256. */
+#define SS_BWE_CONGESTED_LOSS 26
+
 void
 ss_bandwidth_estimator_init (SsBandwidthEstimator *estimator)
 {
@@ -32,12 +35,12 @@ ss_bandwidth_estimator_on_loss_report (SsBandwidthEstimator *estimator,
   estimator->smoothed_fraction_lost = loss;
   estimator->last_update_us = now_us;
 
-  /* 2 % and 10 % of 256. Growth is 5 % per second of time between reports,
+  /* 2 % and 10 % (SS_BWE_CONGESTED_LOSS) of 256. Growth is 5 % per second of time between reports,
    * so it does not depend on how often loss is reported. */
   guint64 bps = estimator->loss_based_bps;
   if (loss < 5)
     bps = bps + bps * (guint64) MIN (elapsed_us, G_USEC_PER_SEC) / 20 / G_USEC_PER_SEC;
-  else if (loss > 26)
+  else if (loss > SS_BWE_CONGESTED_LOSS)
     bps = bps - bps * loss / 512;
 
   estimator->loss_based_bps = CLAMP (bps, SS_BWE_MIN_BPS, SS_BWE_MAX_BPS);
@@ -61,4 +64,11 @@ ss_bandwidth_estimator_get_bps (const SsBandwidthEstimator *estimator,
       now_us - estimator->remb_received_us <= SS_BWE_REMB_TIMEOUT_US)
     bps = MIN (bps, MAX (estimator->remb_bps, (guint64) SS_BWE_MIN_BPS));
   return bps;
+}
+
+gboolean
+ss_bandwidth_estimator_is_congested (const SsBandwidthEstimator *estimator)
+{
+  return estimator->last_update_us != G_MININT64 &&
+         estimator->smoothed_fraction_lost > SS_BWE_CONGESTED_LOSS;
 }

@@ -49,4 +49,8 @@ void ss_bandwidth_estimator_on_remb (SsBandwidthEstimator *estimator,
 guint64 ss_bandwidth_estimator_get_bps (const SsBandwidthEstimator *estimator,
                                         gint64 now_us);
 
+/* TRUE when the average recent loss is above 10 %, where the estimate
+ * shrinks. */
+gboolean ss_bandwidth_estimator_is_congested (const SsBandwidthEstimator *estimator);
+
 G_END_DECLS

@@ -22,10 +22,10 @@ after it (what the remote's receiver still counts lost), and the video
 size it ended on, which tells the simulcast layer.
 
 It asserts that A decodes at least 95 % of the frames, that B decodes at
-least 90 % with no freeze longer than a second, that C ends on the lowest
-layer and is not frozen continuously in the last ten seconds, and that A,
-on its clean link, decodes as well as the lesson's frame rate allows
-while B and C are impaired.
+least 90 % with no freeze longer than a second, that C spends most of the
+last ten seconds on the lowest layer and still decodes at least 10 frames
+a second there, and that A, on its clean link, decodes as well as the
+lesson's frame rate allows and never freezes while B and C are impaired.
 
 Needs root for the namespaces; exits 77 (skipped) without them.
 """
@@ -183,7 +183,8 @@ def main():
 
         url = f"ws://{HUB_ADDRESS}:{port}/ws"
         # The server's admin API is inside the hub namespace, so every agent
-        # says hello with the admin token, which may speak as any classroom.
+        # sends the admin token in its hello, which the server accepts for
+        # any classroom.
         admin_token = lessonrun.read_admin_token(os.path.join(workdir, "data"))
         token_file = lessonrun.write_token_file(workdir, "admin", admin_token)
         stats = {"lead": os.path.join(workdir, "lead.json")}
@@ -253,12 +254,18 @@ def main():
             failures.append(f"B froze for {figures['B']['final']['longest_frame_gap_ms']} ms, "
                             "expected no freeze over a second")
     if "C" in figures:
-        widths = sorted({s["remotes"][n]["video_width"] for s in samples for n in ("A",)
-                         if s["remotes"][n] and s["remotes"][n].get("video_width")})
+        widths = sorted({s["remotes"]["A"]["video_width"] for s in samples
+                         if s["remotes"].get("A") and s["remotes"]["A"].get("video_width")})
         top_width = widths[-1] if widths else 0
-        c_width = figures["C"]["final"].get("video_width", 0)
-        if top_width and c_width * 4 > top_width:
-            failures.append(f"C ended at width {c_width}, not on the lowest layer "
+        # The layer C settled on: the width of most of its last ten
+        # one-second samples. A step up to probe the link may be under way
+        # at any single moment; it is given up within seconds.
+        recent = [s["remotes"]["C"].get("video_width", 0) for s in samples[-10:]
+                  if s["remotes"].get("C")]
+        settled = max(set(recent), key=recent.count) if recent else 0
+        print(f"C's video width over the last 10 s: {recent}")
+        if top_width and settled * 4 > top_width:
+            failures.append(f"C settled at width {settled}, not on the lowest layer "
                             f"(a quarter of {top_width})")
         c_fps = last_seconds_fps(samples, "C", 10)
         print(f"C decoded {c_fps:.1f} frames/s in the last 10 s")

@@ -11,11 +11,11 @@ test_first_choice_fits_estimate (void)
   SsLayerSelector selector;
 
   ss_layer_selector_init (&selector);
-  g_assert_cmpint (ss_layer_selector_choose (&selector, 800000, rates, rates, 3, 0), ==, 1);
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 800000, rates, rates, 3, FALSE, 0), ==, 1);
   ss_layer_selector_init (&selector);
-  g_assert_cmpint (ss_layer_selector_choose (&selector, 5000000, rates, rates, 3, 0), ==, 2);
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 5000000, rates, rates, 3, FALSE, 0), ==, 2);
   ss_layer_selector_init (&selector);
-  g_assert_cmpint (ss_layer_selector_choose (&selector, 100000, rates, rates, 3, 0), ==, 0);
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 100000, rates, rates, 3, FALSE, 0), ==, 0);
 }
 
 static void
@@ -25,9 +25,9 @@ test_unknown_layers_not_chosen (void)
   SsLayerSelector selector;
 
   ss_layer_selector_init (&selector);
-  g_assert_cmpint (ss_layer_selector_choose (&selector, 5000000, unknown, unknown, 3, 0), ==, 0);
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 5000000, unknown, unknown, 3, FALSE, 0), ==, 0);
   /* Still unknown above: no step up, however large the estimate. */
-  g_assert_cmpint (ss_layer_selector_choose (&selector, 5000000, unknown, unknown, 3, 60 * S),
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 5000000, unknown, unknown, 3, FALSE, 60 * S),
                    ==, 0);
 }
 
@@ -36,9 +36,9 @@ test_down_at_once (void)
 {
   SsLayerSelector selector;
   ss_layer_selector_init (&selector);
-  ss_layer_selector_choose (&selector, 5000000, rates, rates, 3, 0);
+  ss_layer_selector_choose (&selector, 5000000, rates, rates, 3, FALSE, 0);
 
-  g_assert_cmpint (ss_layer_selector_choose (&selector, 400000, rates, rates, 3, 1 * S), ==, 0);
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 400000, rates, rates, 3, FALSE, 1 * S), ==, 0);
 }
 
 static void
@@ -46,16 +46,22 @@ test_up_needs_headroom_and_hold (void)
 {
   SsLayerSelector selector;
   ss_layer_selector_init (&selector);
-  ss_layer_selector_choose (&selector, 5000000, rates, rates, 3, 0);
-  ss_layer_selector_choose (&selector, 400000, rates, rates, 3, 1 * S);
+  ss_layer_selector_choose (&selector, 5000000, rates, rates, 3, FALSE, 0);
+  ss_layer_selector_choose (&selector, 400000, rates, rates, 3, FALSE, 1 * S);
+
+  gint64 hold_end = 1 * S + SS_LAYER_MIN_HOLD_US;
 
   /* 550 kbit/s fits 500 kbit/s but without 20 % headroom. */
-  g_assert_cmpint (ss_layer_selector_choose (&selector, 550000, rates, rates, 3, 20 * S), ==, 0);
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 550000, rates, rates, 3,
+                                             FALSE, hold_end + 10 * S), ==, 0);
   /* Headroom, but inside the hold after the step down. */
-  g_assert_cmpint (ss_layer_selector_choose (&selector, 700000, rates, rates, 3, 3 * S), ==, 0);
-  g_assert_cmpint (ss_layer_selector_choose (&selector, 700000, rates, rates, 3, 6 * S), ==, 1);
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 700000, rates, rates, 3,
+                                             FALSE, hold_end - 1 * S), ==, 0);
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 700000, rates, rates, 3,
+                                             FALSE, hold_end + 11 * S), ==, 1);
   /* One layer at a time. */
-  g_assert_cmpint (ss_layer_selector_choose (&selector, 9000000, rates, rates, 3, 6 * S), ==, 2);
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 9000000, rates, rates, 3,
+                                             FALSE, hold_end + 11 * S), ==, 2);
 }
 
 static void
@@ -64,18 +70,46 @@ test_up_judged_by_peak (void)
   const guint64 peaks[3] = { 150000, 500000, 2500000 };
   SsLayerSelector selector;
   ss_layer_selector_init (&selector);
-  ss_layer_selector_choose (&selector, 1000000, rates, peaks, 3, 0);
+  ss_layer_selector_choose (&selector, 1000000, rates, peaks, 3, FALSE, 0);
   g_assert_cmpint (selector.current, ==, 1);
 
   /* 2 Mbit/s covers the top layer's average with headroom but not its
    * key-frame peaks: stay. */
   g_assert_cmpint (ss_layer_selector_choose (&selector, 2000000, rates, peaks, 3,
-                                             60 * S), ==, 1);
+                                             FALSE, 60 * S), ==, 1);
   g_assert_cmpint (ss_layer_selector_choose (&selector, 3100000, rates, peaks, 3,
-                                             61 * S), ==, 2);
+                                             FALSE, 61 * S), ==, 2);
   /* Down is still judged by the average. */
   g_assert_cmpint (ss_layer_selector_choose (&selector, 1600000, rates, peaks, 3,
-                                             62 * S), ==, 2);
+                                             FALSE, 62 * S), ==, 2);
+}
+
+static void
+test_probe_undone_on_congestion (void)
+{
+  SsLayerSelector selector;
+  ss_layer_selector_init (&selector);
+  ss_layer_selector_choose (&selector, 5000000, rates, rates, 3, FALSE, 0);
+  ss_layer_selector_choose (&selector, 200000, rates, rates, 3, FALSE, 1 * S);
+  g_assert_cmpint (selector.current, ==, 0);
+
+  /* After the hold, the estimate allows the middle layer: a probe. */
+  gint64 up_at = 1 * S + SS_LAYER_MIN_HOLD_US;
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 700000, rates, rates, 3,
+                                             FALSE, up_at), ==, 1);
+
+  /* The link reports congestion a second later while the estimate still
+   * covers the layer: the probe is given up at once. */
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 650000, rates, rates, 3,
+                                             TRUE, up_at + 1 * S), ==, 0);
+
+  /* Congestion long after a step up, with an estimate that fits, is left
+   * to the estimate. */
+  SsLayerSelector settled;
+  ss_layer_selector_init (&settled);
+  ss_layer_selector_choose (&settled, 800000, rates, rates, 3, FALSE, 0);
+  g_assert_cmpint (ss_layer_selector_choose (&settled, 800000, rates, rates, 3,
+                                             TRUE, 60 * S), ==, 1);
 }
 
 static void
@@ -83,7 +117,7 @@ test_failed_probes_back_off (void)
 {
   SsLayerSelector selector;
   ss_layer_selector_init (&selector);
-  ss_layer_selector_choose (&selector, 100000, rates, rates, 3, 0);
+  ss_layer_selector_choose (&selector, 100000, rates, rates, 3, FALSE, 0);
 
   /* A link of about 400 kbit/s: each time the estimate climbs above the
    * middle layer, the step up is soon followed by a step down. */
@@ -94,14 +128,14 @@ test_failed_probes_back_off (void)
     {
       /* The estimate recovers: the selector steps up when the hold ends. */
       gint64 start = now;
-      while (ss_layer_selector_choose (&selector, 700000, rates, rates, 3, now) == 0)
+      while (ss_layer_selector_choose (&selector, 700000, rates, rates, 3, FALSE, now) == 0)
         now += S;
       n_probes++;
       g_assert_cmpint (now - start, <=, selector.hold_us + S);
 
       /* Loss drives the estimate down two seconds later. */
       now += 2 * S;
-      g_assert_cmpint (ss_layer_selector_choose (&selector, 300000, rates, rates, 3, now), ==, 0);
+      g_assert_cmpint (ss_layer_selector_choose (&selector, 300000, rates, rates, 3, FALSE, now), ==, 0);
       g_assert_cmpint (selector.hold_us, >=, last_hold);
       last_hold = selector.hold_us;
     }
@@ -117,13 +151,13 @@ test_successful_step_resets_hold (void)
 {
   SsLayerSelector selector;
   ss_layer_selector_init (&selector);
-  ss_layer_selector_choose (&selector, 100000, rates, rates, 3, 0);
+  ss_layer_selector_choose (&selector, 100000, rates, rates, 3, FALSE, 0);
   selector.hold_us = 40 * S;
   selector.last_down_us = 0;
 
-  g_assert_cmpint (ss_layer_selector_choose (&selector, 700000, rates, rates, 3, 40 * S), ==, 1);
+  g_assert_cmpint (ss_layer_selector_choose (&selector, 700000, rates, rates, 3, FALSE, 40 * S), ==, 1);
   /* It held for longer than the probe window. */
-  ss_layer_selector_choose (&selector, 700000, rates, rates, 3, 55 * S);
+  ss_layer_selector_choose (&selector, 700000, rates, rates, 3, FALSE, 55 * S);
   g_assert_cmpint (selector.hold_us, ==, SS_LAYER_MIN_HOLD_US);
 }
 
@@ -137,6 +171,7 @@ main (int argc, char **argv)
   g_test_add_func ("/layer-selector/down-at-once", test_down_at_once);
   g_test_add_func ("/layer-selector/up-needs-headroom-and-hold", test_up_needs_headroom_and_hold);
   g_test_add_func ("/layer-selector/up-judged-by-peak", test_up_judged_by_peak);
+  g_test_add_func ("/layer-selector/probe-undone-on-congestion", test_probe_undone_on_congestion);
   g_test_add_func ("/layer-selector/failed-probes-back-off", test_failed_probes_back_off);
   g_test_add_func ("/layer-selector/successful-step-resets-hold", test_successful_step_resets_hold);
 
