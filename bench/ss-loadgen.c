@@ -51,6 +51,10 @@ typedef struct {
   char *video_path;
   char *audio_path;
   char *srtp_profiles;
+  char *token_file;
+  /* Read from token_file: the server's admin token, which the server
+   * accepts in a hello for any classroom. */
+  char *token;
   gint subscribers;
   gint seconds;
   gint warmup_seconds;
@@ -300,11 +304,12 @@ request (SsBenchWs *ws, const char *type, json_t *payload, GError **error)
 
 static gboolean
 join_lesson (SsBenchWs *ws, const char *role, const char *classroom,
-             const char *lesson, GError **error)
+             const char *lesson, const char *token, GError **error)
 {
-  g_autoptr (json_t) hello = json_pack ("{s:s, s:s, s:s}", "role", role,
+  g_autoptr (json_t) hello = json_pack ("{s:s, s:s, s:s, s:s}", "role", role,
                                         "classroom", classroom, "agent",
-                                        "ss-loadgen/" SS_VERSION);
+                                        "ss-loadgen/" SS_VERSION, "token",
+                                        token);
   g_autoptr (json_t) hello_result = request (ws, "hello", hello, error);
   if (hello_result == NULL)
     return FALSE;
@@ -352,7 +357,8 @@ start_publisher (SsLoadgen *loadgen, GError **error)
                                                SIGNALING_TIMEOUT_MS, error);
   if (loadgen->publisher_ws == NULL
       || !join_lesson (loadgen->publisher_ws, "lead", "bench-lead",
-                       loadgen->options.lesson, error))
+                       loadgen->options.lesson, loadgen->options.token,
+                       error))
     return FALSE;
 
   g_autofree char *offer = ss_bench_peer_build_offer (
@@ -391,7 +397,8 @@ open_subscriber (SsLoadgen *loadgen, SsBenchSubscriber *subscriber,
                                         SIGNALING_TIMEOUT_MS, error);
   return subscriber->ws != NULL
          && join_lesson (subscriber->ws, "remote", classroom,
-                         loadgen->options.lesson, error);
+                         loadgen->options.lesson, loadgen->options.token,
+                         error);
 }
 
 static gint64
@@ -889,6 +896,9 @@ parse_options (SsLoadgenOptions *options, int *argc, char ***argv,
     { "drain-interval", 0, 0, G_OPTION_ARG_INT, &options->drain_interval_ms,
       "Milliseconds between reads of the subscriber sockets while "
       "measuring (default 10)", "MS" },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &options->token_file,
+      "File with the server's admin token, DATA_DIR/admin.token (required)",
+      "FILE" },
     { "receive-buffer", 0, 0, G_OPTION_ARG_INT,
       &options->receive_buffer_bytes,
       "SO_RCVBUF of each subscriber socket in bytes (default: the system's)",
@@ -911,6 +921,20 @@ parse_options (SsLoadgenOptions *options, int *argc, char ***argv,
                    "--seconds and --drain-interval must be at least 1");
       return FALSE;
     }
+
+  if (options->token_file == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--token-file is required: every hello needs a "
+                           "token; give the server's DATA_DIR/admin.token");
+      return FALSE;
+    }
+
+  g_autofree char *contents = NULL;
+  if (!g_file_get_contents (options->token_file, &contents, NULL, error))
+    return FALSE;
+  contents[strcspn (contents, "\r\n")] = '\0';
+  options->token = g_strdup (g_strstrip (contents));
   return TRUE;
 }
 
@@ -932,6 +956,8 @@ loadgen_clear (SsLoadgen *loadgen)
   g_free (loadgen->options.video_path);
   g_free (loadgen->options.audio_path);
   g_free (loadgen->options.srtp_profiles);
+  g_free (loadgen->options.token_file);
+  g_free (loadgen->options.token);
   g_free (loadgen);
 }
 

@@ -32,6 +32,11 @@ static const SsCliCommand commands[] = {
   { "relays", ss_cli_cmd_relays, N_("load of each relay worker") },
   { "classrooms", ss_cli_cmd_classrooms,
     N_("classrooms online and recently seen, with agent versions") },
+  { "classroom", ss_cli_cmd_classroom,
+    N_("add, list or remove timetable classrooms") },
+  { "lesson", ss_cli_cmd_lesson, N_("add, list or remove timetable lessons") },
+  { "timetable", ss_cli_cmd_timetable,
+    N_("import lessons from a CSV file") },
 };
 
 static char *

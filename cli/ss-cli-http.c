@@ -84,12 +84,13 @@ report_http_status (SsCli *cli, long status, const char *path,
 }
 
 static int
-perform (SsCli *cli,
-         const char *method,
-         const char *path,
-         const char *body,
-         gboolean with_token,
-         char **reply_text)
+perform_with_type (SsCli *cli,
+                   const char *method,
+                   const char *path,
+                   const char *body,
+                   const char *content_type,
+                   gboolean with_token,
+                   char **reply_text)
 {
   int status = SS_CLI_EXIT_OK;
   g_autofree char *token = with_token ? load_token (cli, &status) : NULL;
@@ -110,8 +111,9 @@ perform (SsCli *cli,
     headers = curl_slist_append (headers, authorization);
   if (body != NULL)
     {
-      headers = curl_slist_append (headers,
-                                   "Content-Type: application/json");
+      g_autofree char *type_header = g_strconcat ("Content-Type: ",
+                                                  content_type, NULL);
+      headers = curl_slist_append (headers, type_header);
       curl_easy_setopt (curl, CURLOPT_POSTFIELDS, body);
     }
 
@@ -145,6 +147,18 @@ perform (SsCli *cli,
 
   *reply_text = g_string_free (g_steal_pointer (&reply), FALSE);
   return SS_CLI_EXIT_OK;
+}
+
+static int
+perform (SsCli *cli,
+         const char *method,
+         const char *path,
+         const char *body,
+         gboolean with_token,
+         char **reply_text)
+{
+  return perform_with_type (cli, method, path, body, "application/json",
+                            with_token, reply_text);
 }
 
 static int
@@ -185,6 +199,19 @@ ss_cli_send_json (SsCli *cli, const char *method, const char *path,
   g_autofree char *body_text = json_dumps (body, JSON_COMPACT);
   g_autofree char *text = NULL;
   int status = perform (cli, method, path, body_text, TRUE, &text);
+  if (status != SS_CLI_EXIT_OK)
+    return status;
+  return parse_reply (cli, path, text, reply);
+}
+
+int
+ss_cli_send_text (SsCli *cli, const char *method, const char *path,
+                  const char *content_type, const char *body,
+                  json_t **reply)
+{
+  g_autofree char *text = NULL;
+  int status = perform_with_type (cli, method, path, body, content_type,
+                                  TRUE, &text);
   if (status != SS_CLI_EXIT_OK)
     return status;
   return parse_reply (cli, path, text, reply);

@@ -51,6 +51,12 @@ int ss_cli_get_text (SsCli *cli, const char *path, gboolean with_token,
 int ss_cli_send_json (SsCli *cli, const char *method, const char *path,
                       json_t *body, json_t **reply);
 
+/* Sends a request whose body is text of @content_type (a CSV file) and
+ * parses the JSON reply. */
+int ss_cli_send_text (SsCli *cli, const char *method, const char *path,
+                      const char *content_type, const char *body,
+                      json_t **reply);
+
 /* Prints @value as indented JSON on stdout. */
 void ss_cli_print_json (json_t *value);
 
@@ -68,5 +74,8 @@ int ss_cli_cmd_top (SsCli *cli, int argc, char **argv);
 int ss_cli_cmd_lessons (SsCli *cli, int argc, char **argv);
 int ss_cli_cmd_relays (SsCli *cli, int argc, char **argv);
 int ss_cli_cmd_classrooms (SsCli *cli, int argc, char **argv);
+int ss_cli_cmd_classroom (SsCli *cli, int argc, char **argv);
+int ss_cli_cmd_lesson (SsCli *cli, int argc, char **argv);
+int ss_cli_cmd_timetable (SsCli *cli, int argc, char **argv);
 
 G_END_DECLS

@@ -15,6 +15,8 @@
 
 #include "ss-auth.h"
 #include "ss-i18n.h"
+#include "ss-lesson-policy.h"
+#include "ss-lesson-timer.h"
 #include "ss-live-stats.h"
 #include "ss-relay.h"
 #include "ss-server-config.h"
@@ -44,6 +46,12 @@ on_relay_peer_event (SsRelay *relay,
   if (*signaling != NULL)
     ss_signaling_handle_peer_event (*signaling, lesson_id, peer_id, event,
                                     reason);
+}
+
+static void
+on_timetable_changed (gpointer user_data)
+{
+  ss_lesson_timer_rearm (user_data);
 }
 
 static gboolean
@@ -132,16 +140,35 @@ main (int argc, char **argv)
       return EXIT_FAILURE;
     }
 
+  g_autoptr (SsLessonPolicy) lesson_policy = ss_lesson_policy_new (
+      timetable, auth, config->lesson_grace_s);
   g_autofree char *server_name = g_strdup ("shuangshi-server/" SS_VERSION);
   const SsSignalingConfig signaling_config = {
     .relay_ops = &relay_ops,
     .relay = relay,
     .send_func = ss_ws_server_send_message,
     .send_data = ws_server,
+    .close_func = ss_ws_server_close_connection,
+    .policy = ss_lesson_policy_get_hooks (),
+    .policy_data = lesson_policy,
     .server_name = server_name,
   };
   signaling = ss_signaling_new (&signaling_config);
   ss_ws_server_set_signaling (ws_server, signaling);
+
+  /* Lessons that were live when the server stopped are live again before
+   * the first agent reconnects. The first step then ends those whose time
+   * passed while the server was down. */
+  ss_lesson_policy_set_signaling (lesson_policy, signaling);
+  if (ss_lesson_policy_restore (lesson_policy, &error) < 0)
+    {
+      g_printerr (_("shuangshi-server: cannot read the live lessons: %s\n"),
+                  error->message);
+      return EXIT_FAILURE;
+    }
+  g_autoptr (SsLessonTimer) lesson_timer =
+      ss_lesson_timer_new (lesson_policy, g_main_loop_get_context (loop));
+  ss_lesson_timer_rearm (lesson_timer);
 
   SsAdminApi *admin_api = ss_ws_server_get_admin_api (ws_server);
   ss_admin_api_set_auth (admin_api, auth);
@@ -149,7 +176,8 @@ main (int argc, char **argv)
       signaling, relay, ss_relay_get_stats, server_name);
   ss_live_stats_add_routes (live_stats, admin_api);
   g_autoptr (SsTimetableRoutes) timetable_routes =
-      ss_timetable_routes_new (timetable, auth, NULL, NULL);
+      ss_timetable_routes_new (timetable, auth, on_timetable_changed,
+                               lesson_timer);
   ss_timetable_routes_register (timetable_routes, admin_api);
 
   guint sigint_id = g_unix_signal_add (SIGINT, on_stop_signal, loop);
@@ -163,6 +191,7 @@ main (int argc, char **argv)
   g_clear_pointer (&ws_server, ss_ws_server_free);
   g_clear_pointer (&live_stats, ss_live_stats_free);
   g_clear_pointer (&relay, ss_relay_free);
+  g_clear_pointer (&lesson_timer, ss_lesson_timer_free);
   g_clear_pointer (&signaling, ss_signaling_free);
   g_message ("stopped");
   return EXIT_SUCCESS;

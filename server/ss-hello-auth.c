@@ -2,8 +2,8 @@
  *
  * Every hello carries a JWT (server/ss-auth.h). A classroom or teacher
  * token is bound to one classroom id and may only greet as that
- * classroom; an admin token may greet as any, which the tests and the
- * load generator use. The messages name the reason and the next step but
+ * classroom. An admin token may greet as any classroom, which the tests
+ * and the load generator use. The messages name the reason and the next step but
  * never the token itself.
  */
 #define G_LOG_DOMAIN "ss-server"

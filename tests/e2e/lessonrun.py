@@ -305,6 +305,82 @@ class Agent:
 
 
 # ---------------------------------------------------------------------------
+# Tokens
+#
+# Every hello carries a token. The server writes an admin token to
+# DATA_DIR/admin.token at its first start; POST /api/v1/classrooms with it
+# registers a classroom and returns that classroom's token.
+
+
+def read_admin_token(data_dir, timeout_s=HEALTH_TIMEOUT_S):
+    """Return the admin token the server wrote to DATA_DIR/admin.token."""
+    path = os.path.join(data_dir, "admin.token")
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with open(path, encoding="utf-8") as token_file:
+                token = token_file.readline().strip()
+            if token:
+                return token
+        except FileNotFoundError:
+            pass
+        if time.monotonic() >= deadline:
+            raise RunError(_("no admin token in {path} after {seconds:.0f} s").format(
+                path=path, seconds=timeout_s))
+        time.sleep(POLL_INTERVAL_S)
+
+
+def admin_request(server_url, admin_token, method, path, body=None, content_type="application/json"):
+    """Send an admin API request; return (HTTP status, parsed JSON reply or None)."""
+    data = None
+    if body is not None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(server_url.rstrip("/") + path, data=data, method=method)
+    request.add_header("Authorization", "Bearer " + admin_token)
+    if data is not None:
+        request.add_header("Content-Type", content_type)
+    try:
+        with _loopback_opener().open(request, timeout=10) as response:
+            status, text = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, text = error.code, error.read()
+    try:
+        return status, json.loads(text) if text else None
+    except ValueError:
+        return status, None
+
+
+def provision(server_url, data_dir, classroom_ids):
+    """Register each classroom with the server; return {classroom id: token}.
+
+    server_url is the HTTP base URL (http://127.0.0.1:PORT) and data_dir the
+    server's data directory, where its admin token is.
+    """
+    admin_token = read_admin_token(data_dir)
+    tokens = {}
+    for classroom in classroom_ids:
+        status, reply = admin_request(server_url, admin_token, "POST", "/api/v1/classrooms",
+                                      {"id": classroom, "name": classroom})
+        if status != 201 or not reply or "token" not in reply:
+            raise RunError(_("registering classroom {classroom} failed: HTTP {status} {reply}").format(
+                classroom=classroom, status=status, reply=reply))
+        tokens[classroom] = reply["token"]
+    return tokens
+
+
+def write_token_file(workdir, classroom, token):
+    """Write a classroom's token to a 0600 file for --token-file; return its path.
+
+    A file keeps the token out of the process list, where --token would show it.
+    """
+    path = os.path.join(workdir, classroom + ".token")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as token_file:
+        token_file.write(token + "\n")
+    return path
+
+
+# ---------------------------------------------------------------------------
 # Waiting for the server and the lesson
 
 
@@ -323,24 +399,34 @@ def server_is_healthy(port, timeout_s=1.0):
         return False
 
 
-async def _watch_lesson_once(url, lesson, timeout_s):
+async def _receive_reply(ws):
+    """Return the next reply, skipping events such as schedule."""
+    while True:
+        message = json.loads(await ws.recv())
+        if "id" in message or message.get("type") == "error":
+            return message
+
+
+async def _watch_lesson_once(url, lesson, timeout_s, token):
     """Join the lesson as a remote and wait for it to be live.
 
     Returns True when it is live, False when the lesson does not exist yet.
+    token is the admin token, which the server accepts in a hello for any classroom.
     """
     import websockets
 
     async with websockets.connect(
         url, subprotocols=[SUBPROTOCOL], compression=None, open_timeout=timeout_s
     ) as ws:
-        hello = {"v": 1, "type": "hello", "id": 1, "role": "remote", "classroom": WATCHER_CLASSROOM}
+        hello = {"v": 1, "type": "hello", "id": 1, "role": "remote", "classroom": WATCHER_CLASSROOM,
+                 "token": token}
         await ws.send(json.dumps(hello))
-        reply = json.loads(await ws.recv())
+        reply = await _receive_reply(ws)
         if reply.get("type") != "result":
             raise RunError(_("server rejected hello: {reply}").format(reply=reply))
 
         await ws.send(json.dumps({"v": 1, "type": "lesson.join", "id": 2, "lesson": lesson}))
-        reply = json.loads(await ws.recv())
+        reply = await _receive_reply(ws)
         if reply.get("type") == "error" and reply.get("code") == "unknown_lesson":
             return False
         if reply.get("type") != "result":
@@ -354,12 +440,13 @@ async def _watch_lesson_once(url, lesson, timeout_s):
                 return True
 
 
-def wait_lesson_live(port, lesson, timeout_s=LIVE_TIMEOUT_S, alive_check=None):
+def wait_lesson_live(port, lesson, token, timeout_s=LIVE_TIMEOUT_S, alive_check=None):
     """Wait until the server reports the lesson live; return the wait in seconds.
 
     A watcher connection joins the lesson as a remote classroom and leaves
-    once the lead is publishing. alive_check, when given, is called between
-    attempts and may raise to abort the wait.
+    once the lead is publishing; token is the server's admin token.
+    alive_check, when given, is called between attempts and may raise to
+    abort the wait.
     """
     url = f"ws://{LOOPBACK}:{port}/ws"
     start = time.monotonic()
@@ -373,7 +460,7 @@ def wait_lesson_live(port, lesson, timeout_s=LIVE_TIMEOUT_S, alive_check=None):
             raise RunError(_("lesson {lesson} not live after {seconds:.0f} s: {reason}").format(
                 lesson=lesson, seconds=timeout_s, reason=last_error))
         try:
-            live = asyncio.run(asyncio.wait_for(_watch_lesson_once(url, lesson, remaining), remaining))
+            live = asyncio.run(asyncio.wait_for(_watch_lesson_once(url, lesson, remaining, token), remaining))
             if live:
                 return time.monotonic() - start
             last_error = no_lesson
@@ -412,6 +499,8 @@ class Lesson:
         self.server = None
         self.port = None
         self.relay_port = None
+        self.data_dir = os.path.join(workdir, "server-data")
+        self.admin_token = None
         self.lead = None
         self.remotes = []
         self._children = []
@@ -451,7 +540,7 @@ class Lesson:
         """Start shuangshi-server on free ports and wait for /healthz."""
         self.port = find_free_tcp_port()
         self.relay_port = find_free_udp_ports(self.relay_workers)
-        data_dir = os.path.join(self.workdir, "server-data")
+        data_dir = self.data_dir
         argv = [
             self.server_exe,
             "--listen", f"{LOOPBACK}:{self.port}",
@@ -471,11 +560,24 @@ class Lesson:
                     port=self.port, seconds=timeout_s)
                 raise RunError(message, self.server.log_path)
             time.sleep(POLL_INTERVAL_S)
+        self.admin_token = read_admin_token(self.data_dir)
         return time.monotonic() - start
 
     @property
     def signaling_url(self):
         return f"ws://{LOOPBACK}:{self.port}/ws"
+
+    @property
+    def http_url(self):
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def token_file(self, classroom):
+        """Register the classroom (once) and return the path of its token file."""
+        path = os.path.join(self.workdir, classroom + ".token")
+        if not os.path.exists(path):
+            token = provision(self.http_url, self.data_dir, [classroom])[classroom]
+            write_token_file(self.workdir, classroom, token)
+        return path
 
     def _start_agent(self, role, classroom, extra_args):
         stats_path = os.path.join(self.workdir, classroom + ".json")
@@ -484,6 +586,7 @@ class Lesson:
             "--role", role,
             "--server", self.signaling_url,
             "--classroom", classroom,
+            "--token-file", self.token_file(classroom),
             "--lesson", self.lesson,
             "--headless",
             "--stats-file", stats_path,
@@ -505,7 +608,7 @@ class Lesson:
         """
         if importlib.util.find_spec("websockets") is None:
             return self._wait_lead_encoding(timeout_s)
-        return wait_lesson_live(self.port, self.lesson, timeout_s, self.check_all_running)
+        return wait_lesson_live(self.port, self.lesson, self.admin_token, timeout_s, self.check_all_running)
 
     def _wait_lead_encoding(self, timeout_s):
         start = time.monotonic()

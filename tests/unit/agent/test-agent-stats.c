@@ -136,7 +136,8 @@ test_agent_duration_writes_file (void)
   g_autofree char *path = g_build_filename (dir, "stats.json", NULL);
   const char *argv[] = {
     program, "--role", "remote", "--server", "ws://127.0.0.1:9/ws",
-    "--classroom", "room-9", "--lesson", "l-1", "--headless",
+    "--classroom", "room-9", "--lesson", "l-1", "--token", "unused",
+    "--headless",
     "--stats-file", path, "--duration", "2", NULL,
   };
   g_autofree char *output = NULL;

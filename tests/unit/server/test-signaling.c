@@ -602,7 +602,7 @@ test_malformed_input_answered (Fixture *fixture, gconstpointer data)
   g_assert_true (g_str_has_prefix (bad_json, "{\"code\":\"bad_json\","
                                               "\"message\":"));
 
-  send_text (fixture, 0, "{\"v\":1,\"type\":\"lesson.end\",\"id\":9}");
+  send_text (fixture, 0, "{\"v\":1,\"type\":\"lesson.pause\",\"id\":9}");
   g_autofree char *unknown = take_sent (fixture, 0);
   g_assert_true (g_str_has_prefix (unknown, "{\"code\":\"unknown_type\","
                                              "\"id\":9,"));

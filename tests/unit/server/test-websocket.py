@@ -1,12 +1,17 @@
 #!/usr/bin/python3
 """Websocket test of shuangshi-server: starts the real binary on 127.0.0.1
 with free ports and a temporary data directory, then checks HTTP, the
-websocket handshake rules and the error replies of protocol/README.md.
+websocket handshake rules, the error replies of protocol/README.md and the
+token check of hello. Hellos carry the admin token that the server writes
+to DATA_DIR/admin.token at its first start.
 
 Usage: test-websocket.py PATH/TO/shuangshi-server
 Needs Debian's python3-websockets (10.x).
 """
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -25,6 +30,9 @@ SUBPROTOCOL = "shuangshi.v1"
 MAX_MESSAGE = 65536
 REPLY_TIMEOUT = 5.0
 START_TIMEOUT = 10.0
+
+# Set once the server has written it.
+admin_token = None
 
 
 def free_port(kind):
@@ -55,7 +63,41 @@ def wait_until_healthy(server, port):
 
 
 async def receive_json(ws):
-    return json.loads(await asyncio.wait_for(ws.recv(), REPLY_TIMEOUT))
+    """Return the next message, skipping the schedule event sent after hello."""
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), REPLY_TIMEOUT))
+        if message.get("type") != "schedule":
+            return message
+
+
+def hello(request_id, role, classroom, token=None):
+    message = {"v": 1, "type": "hello", "id": request_id, "role": role,
+               "classroom": classroom,
+               "token": admin_token if token is None else token}
+    return json.dumps(message)
+
+
+def base64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def sign_token(key, claims):
+    """Sign @claims with HS256, as the server does, so a test can make a
+    token that expired."""
+    header = base64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    payload = base64url(json.dumps(claims).encode())
+    signature = hmac.new(key, f"{header}.{payload}".encode(),
+                         hashlib.sha256).digest()
+    return f"{header}.{payload}.{base64url(signature)}"
+
+
+def http_post_json(port, path, body):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(),
+        method="POST", headers={"Authorization": f"Bearer {admin_token}",
+                                "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=REPLY_TIMEOUT) as response:
+        return json.loads(response.read())
 
 
 async def expect_error(ws, code, request_id=None):
@@ -98,7 +140,7 @@ async def check_errors_keep_connection(port):
         await ws.send("{not json")
         await expect_error(ws, "bad_json")
 
-        await ws.send('{"v":1,"type":"lesson.end","id":4}')
+        await ws.send('{"v":1,"type":"lesson.pause","id":4}')
         await expect_error(ws, "unknown_type", 4)
 
         await ws.send('{"v":2,"type":"hello","id":5}')
@@ -112,12 +154,12 @@ async def check_errors_keep_connection(port):
 
         # A message split over several frames is reassembled.
         await ws.send(['{"v":1,"type":"hello",', '"id":8,"role":"lead",',
-                       '"classroom":"room-1"}'])
+                       f'"token":"{admin_token}",', '"classroom":"room-1"}'])
         hello = await expect_result(ws, 8)
         assert hello["session"].startswith("s"), hello
 
         # A message of exactly the limit is parsed, not refused for size.
-        head = '{"v":1,"type":"lesson.end","id":9,"pad":"'
+        head = '{"v":1,"type":"lesson.pause","id":9,"pad":"'
         padding = "a" * (MAX_MESSAGE - len(head) - 2)
         await ws.send(head + padding + '"}')
         await expect_error(ws, "unknown_type", 9)
@@ -135,15 +177,13 @@ async def check_errors_keep_connection(port):
 
 async def check_remote_sees_not_live(port):
     async with connect(port) as lead, connect(port) as remote:
-        await lead.send('{"v":1,"type":"hello","id":1,"role":"lead",'
-                        '"classroom":"lead-room"}')
+        await lead.send(hello(1, "lead", "lead-room"))
         await expect_result(lead, 1)
         await lead.send('{"v":1,"type":"lesson.join","id":2,'
                         '"lesson":"L2"}')
         await expect_result(lead, 2)
 
-        await remote.send('{"v":1,"type":"hello","id":1,"role":"remote",'
-                          '"classroom":"remote-room"}')
+        await remote.send(hello(1, "remote", "remote-room"))
         await expect_result(remote, 1)
         await remote.send('{"v":1,"type":"lesson.join","id":2,'
                           '"lesson":"nope"}')
@@ -168,16 +208,50 @@ async def check_too_large_closes(port):
     print("ok - an oversized message gets too_large and a 1009 close")
 
 
+async def expect_unauthorized(port, token, what):
+    async with connect(port) as ws:
+        await ws.send(hello(1, "remote", "room-2", token))
+        reply = await expect_error(ws, "unauthorized", 1)
+        assert token is None or token == "" or token not in reply["message"], \
+            reply
+        try:
+            await asyncio.wait_for(ws.recv(), REPLY_TIMEOUT)
+            raise AssertionError(f"connection stayed open after {what}")
+        except websockets.ConnectionClosed as closed:
+            assert closed.code == 1008, (what, closed.code)
+
+
+async def check_unauthorized_closes(port, data_dir):
+    with open(os.path.join(data_dir, "jwt.key")) as key_file:
+        key = bytes.fromhex(key_file.read().strip())
+    now = int(time.time())
+    expired = sign_token(key, {"iss": "shuangshi", "role": "classroom",
+                               "sub": "room-2", "iat": now - 7200,
+                               "exp": now - 3600})
+    forged = sign_token(b"\x01" * len(key),
+                        {"iss": "shuangshi", "role": "admin", "iat": now,
+                         "exp": now + 3600})
+    other_room = http_post_json(port, "/api/v1/classrooms",
+                                {"id": "room-3", "name": "Room 3"})["token"]
+
+    await expect_unauthorized(port, "", "a missing token")
+    await expect_unauthorized(port, expired, "an expired token")
+    await expect_unauthorized(port, forged, "a forged token")
+    await expect_unauthorized(port, other_room, "another classroom's token")
+    print("ok - missing, expired, forged and wrong-classroom tokens get "
+          "unauthorized and a 1008 close")
+
+
 async def open_idle_connection(port):
     ws = await connect(port)
-    await ws.send('{"v":1,"type":"hello","id":1,"role":"remote",'
-                  '"classroom":"idle"}')
+    await ws.send(hello(1, "remote", "idle"))
     await expect_result(ws, 1)
     return ws
 
 
-async def run_checks(port):
+async def run_checks(port, data_dir):
     await check_handshake_rules(port)
+    await check_unauthorized_closes(port, data_dir)
     await check_errors_keep_connection(port)
     await check_remote_sees_not_live(port)
     await check_too_large_closes(port)
@@ -212,7 +286,10 @@ def main():
             print("ok - /healthz, 404 and a 0700 data directory")
 
             loop = asyncio.new_event_loop()
-            idle = loop.run_until_complete(run_checks(http_port))
+            global admin_token
+            with open(os.path.join(data_dir, "admin.token")) as token_file:
+                admin_token = token_file.read().strip()
+            idle = loop.run_until_complete(run_checks(http_port, data_dir))
 
             # SIGTERM with a client connected: it is closed, exit status 0.
             server.send_signal(signal.SIGTERM)
