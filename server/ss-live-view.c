@@ -279,8 +279,38 @@ find_classroom (json_t *signaling, const char *session_id)
   return NULL;
 }
 
+/* The peer of the same id in a lesson of an earlier snapshot, or NULL. */
 static json_t *
-build_link (const char *lesson_id, json_t *peer, json_t *signaling)
+find_peer (json_t *relay_lesson, const char *peer_id)
+{
+  gsize i;
+  json_t *peer;
+  json_array_foreach (json_object_get (relay_lesson, "peers"), i, peer)
+    if (g_strcmp0 (json_string_value (json_object_get (peer, "peer")), peer_id)
+        == 0)
+      return peer;
+  return NULL;
+}
+
+/* Bytes a peer's streams received (producers) and sent (consumers). */
+static void
+sum_stream_bytes (json_t *peer, gint64 *bytes_in, gint64 *bytes_out)
+{
+  gsize i;
+  json_t *stream;
+
+  *bytes_in = 0;
+  *bytes_out = 0;
+  json_array_foreach (json_object_get (peer, "streams"), i, stream)
+    {
+      *bytes_in += get_int (stream, "bytes_received");
+      *bytes_out += get_int (stream, "bytes_sent");
+    }
+}
+
+static json_t *
+build_link (const char *lesson_id, json_t *peer, json_t *previous_peer,
+            double interval_s, json_t *signaling)
 {
   const char *peer_id = json_string_value (json_object_get (peer, "peer"));
   gboolean is_lead = g_strcmp0 (json_string_value (json_object_get (peer,
@@ -300,6 +330,20 @@ build_link (const char *lesson_id, json_t *peer, json_t *signaling)
         add_producer (&figures, stream);
       else
         add_consumer (&figures, stream);
+    }
+
+  /* A technician reads what went over the link in the last interval, so
+   * the rate comes from the byte counters of the last two snapshots. The
+   * relay's own averages (used for layer choice) are the fallback while a
+   * link has only one snapshot. */
+  if (previous_peer != NULL && interval_s > 0.0)
+    {
+      gint64 before_in, before_out;
+      sum_stream_bytes (previous_peer, &before_in, &before_out);
+      figures.bitrate_in = (gint64) (8.0 * rate_of (figures.bytes_in, before_in,
+                                                    interval_s));
+      figures.bitrate_out = (gint64) (8.0 * rate_of (figures.bytes_out,
+                                                     before_out, interval_s));
     }
 
   json_t *link = json_object ();
@@ -369,6 +413,8 @@ find_relay_lesson (json_t *relay_stats, const char *lesson_id)
 static json_t *
 build_lesson (json_t *core_lesson,
               json_t *relay_lesson,
+              json_t *previous_relay_lesson,
+              double interval_s,
               json_t *signaling,
               json_t *links)
 {
@@ -381,7 +427,10 @@ build_lesson (json_t *core_lesson,
   json_t *peer;
   json_array_foreach (json_object_get (relay_lesson, "peers"), i, peer)
     {
-      json_t *link = build_link (lesson_id, peer, signaling);
+      const char *peer_id = json_string_value (json_object_get (peer, "peer"));
+      json_t *link = build_link (lesson_id, peer,
+                                 find_peer (previous_relay_lesson, peer_id),
+                                 interval_s, signaling);
       bitrate_in += get_int (link, "bitrate_in_bps");
       bitrate_out += get_int (link, "bitrate_out_bps");
       if (g_strcmp0 (json_string_value (json_object_get (link, "role")),
@@ -457,9 +506,13 @@ ss_live_view_build (const SsLiveViewInput *input)
       const char *id = json_string_value (json_object_get (core_lesson,
                                                            "lesson"));
       json_t *relay_lesson = find_relay_lesson (input->relay_stats, id);
+      json_t *previous = input->previous_relay_stats != NULL
+                             ? find_relay_lesson (input->previous_relay_stats, id)
+                             : NULL;
       json_array_append_new (lessons,
-                             build_lesson (core_lesson, relay_lesson,
-                                           input->signaling, links));
+                             build_lesson (core_lesson, relay_lesson, previous,
+                                           input->interval_s, input->signaling,
+                                           links));
     }
 
   json_t *server = json_pack (

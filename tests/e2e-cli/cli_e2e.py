@@ -156,7 +156,7 @@ def wait_for_view(cli_exe, cli_args):
         time.sleep(1.0)
 
 
-def check_view(checks, view, lesson, agents):
+def check_view(checks, view, lesson, agents, sample_view):
     live = [entry for entry in view.get("lessons", []) if entry.get("live")]
     checks.check(len(live) == 1, "one live lesson", [entry.get("lesson") for entry in live])
     checks.check(live and live[0].get("lesson") == LESSON, "the live lesson is the agents' lesson")
@@ -176,21 +176,41 @@ def check_view(checks, view, lesson, agents):
                      link.get("bitrate_out_bps"))
         checks.check(link.get("rtt_ms") is not None, f"{remote}'s link has an RTT", link.get("rtt_ms"))
 
-    compare_bitrates(checks, by_classroom, agents)
+    compare_bitrates(checks, agents, sample_view)
 
 
-def compare_bitrates(checks, by_classroom, agents):
-    """Compare each link's bitrate with the agent's own figure."""
-    stats = {agent.classroom: agent.stats() or {} for agent in agents}
-    if not all("bitrate_bps" in entry for entry in stats.values()):
-        checks.mark_incomplete("bitrates against the agents' own figures: the agents' stats files "
-                               "have no bitrate_bps yet")
-        return
+BITRATE_SAMPLES = 6
+
+
+def compare_bitrates(checks, agents, sample_view):
+    """Compare each link's bitrate with the agent's own figure.
+
+    Both sides average a video stream's rate over a few seconds, but over
+    windows that are neither the same length nor aligned in time, and the
+    stream's rate swings from second to second with frame sizes. So each
+    side is read BITRATE_SAMPLES times a second apart and the means are
+    compared."""
+    relay_sums = {agent.classroom: 0 for agent in agents}
+    agent_sums = {agent.classroom: 0 for agent in agents}
+    for _ in range(BITRATE_SAMPLES):
+        view = sample_view()
+        links = {link.get("classroom"): link for link in view.get("links", [])
+                 if link.get("lesson") == LESSON}
+        for agent in agents:
+            stats = agent.stats() or {}
+            if "bitrate_bps" not in stats:
+                checks.mark_incomplete("bitrates against the agents' own figures: the agents' "
+                                       "stats files have no bitrate_bps yet")
+                return
+            link = links.get(agent.classroom, {})
+            relay_sums[agent.classroom] += link.get(
+                "bitrate_in_bps" if agent.role == "lead" else "bitrate_out_bps", 0)
+            agent_sums[agent.classroom] += stats["bitrate_bps"]
+        time.sleep(1.0)
 
     for agent in agents:
-        link = by_classroom.get(agent.classroom, {})
-        relay_bps = link.get("bitrate_in_bps" if agent.role == "lead" else "bitrate_out_bps", 0)
-        agent_bps = stats[agent.classroom]["bitrate_bps"]
+        relay_bps = relay_sums[agent.classroom] // BITRATE_SAMPLES
+        agent_bps = agent_sums[agent.classroom] // BITRATE_SAMPLES
         ratio = relay_bps / agent_bps if agent_bps else 0.0
         checks.check(abs(ratio - 1.0) <= BITRATE_TOLERANCE,
                      f"{agent.classroom}: relay bitrate within 20 % of the agent's",
@@ -312,7 +332,11 @@ def scenario_lesson(args, workdir):
 
         result, view = wait_for_view(args.cli_exe, cli_args)
         checks.check(result.returncode == 0, "top --once --json succeeds", result.stderr)
-        check_view(checks, view, lesson, [lesson.lead] + remotes)
+        def sample_view():
+            sample = run_cli(args.cli_exe, cli_args + ["top", "--once", "--json"])
+            return json.loads(sample.stdout) if sample.returncode == 0 else {}
+
+        check_view(checks, view, lesson, [lesson.lead] + remotes, sample_view)
 
         metrics = lessonrun._loopback_opener().open(f"http://127.0.0.1:{lesson.port}/metrics",
                                                     timeout=5).read().decode()
