@@ -8,7 +8,7 @@
  * the like from its own thread. Each step here copies the reply and hands
  * it to the caller's GMainContext. If no reply came within
  * SS_WEBRTC_PROMISE_TIMEOUT_MS, the step interrupts the promise and fails,
- * because a missing reply would stall the agent; webrtcbin 1.22 has been
+ * because a missing reply would stall the agent. webrtcbin 1.22 has been
  * seen to reply without an SDP, which fails the step too. */
 #define G_LOG_DOMAIN "shuangshi-agent"
 
@@ -55,7 +55,7 @@ is_remote_audio_ssrc (GstElement *webrtcbin, guint ssrc)
 }
 
 /* webrtcbin (GStreamer 1.22) leaves its jitterbuffers' retransmission
- * requests off for receive-only transceivers whatever their do-nack says,
+ * requests off for receive-only transceivers whatever their do-nack is set to,
  * so lost packets were never NACKed. Video jitterbuffers ask for
  * retransmissions here. Audio ones do not: the relay resends no audio,
  * because Opus carries its own redundancy (in-band FEC), and waiting for a

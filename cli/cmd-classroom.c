@@ -136,10 +136,8 @@ remove_classroom (SsCli *cli, int argc, char **argv)
                             "ID", NULL, argc, argv, 1, &id))
     return SS_CLI_EXIT_USAGE;
 
-  g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
-  g_autofree char *path = g_strconcat ("/api/v1/classrooms/", escaped, NULL);
   g_autoptr (json_t) reply = NULL;
-  int status = ss_cli_send_json (cli, "DELETE", path, NULL, &reply);
+  int status = ss_cli_delete_resource (cli, "/api/v1/classrooms/", id, &reply);
   if (status != SS_CLI_EXIT_OK)
     return status;
 

@@ -227,10 +227,8 @@ remove_lesson (SsCli *cli, int argc, char **argv)
                             NULL, argc, argv, 1, &id))
     return SS_CLI_EXIT_USAGE;
 
-  g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
-  g_autofree char *path = g_strconcat ("/api/v1/lessons/", escaped, NULL);
   g_autoptr (json_t) reply = NULL;
-  int status = ss_cli_send_json (cli, "DELETE", path, NULL, &reply);
+  int status = ss_cli_delete_resource (cli, "/api/v1/lessons/", id, &reply);
   if (status != SS_CLI_EXIT_OK)
     return status;
 

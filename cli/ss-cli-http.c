@@ -225,3 +225,12 @@ ss_cli_print_json (json_t *value)
   if (text != NULL)
     g_print ("%s\n", text);
 }
+
+int
+ss_cli_delete_resource (SsCli *cli, const char *collection_path,
+                        const char *id, json_t **reply)
+{
+  g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
+  g_autofree char *path = g_strconcat (collection_path, escaped, NULL);
+  return ss_cli_send_json (cli, "DELETE", path, NULL, reply);
+}

@@ -51,6 +51,12 @@ int ss_cli_get_text (SsCli *cli, const char *path, gboolean with_token,
 int ss_cli_send_json (SsCli *cli, const char *method, const char *path,
                       json_t *body, json_t **reply);
 
+/* Sends DELETE for collection_path + id (the id percent-encoded), e.g.
+ * "/api/v1/lessons/" and "math-1"; the reply and exit status are as for
+ * ss_cli_send_json. */
+int ss_cli_delete_resource (SsCli *cli, const char *collection_path,
+                            const char *id, json_t **reply);
+
 /* Sends a request whose body is text of @content_type (a CSV file) and
  * parses the JSON reply. */
 int ss_cli_send_text (SsCli *cli, const char *method, const char *path,
