@@ -17,6 +17,8 @@
 struct _SsWaitingScreen {
   gboolean headless;
   char *text;
+  /* Between show and hide; the text outlives hide for the log only. */
+  gboolean shown;
   GstElement *pipeline;
   GstElement *overlay;
 };
@@ -68,6 +70,7 @@ ss_waiting_screen_show (SsWaitingScreen *screen, const char *text)
     g_message ("Waiting screen: %s", text);
   g_free (screen->text);
   screen->text = g_strdup (text);
+  screen->shown = TRUE;
 
   if (screen->headless)
     return;
@@ -92,6 +95,7 @@ ss_waiting_screen_show (SsWaitingScreen *screen, const char *text)
 void
 ss_waiting_screen_hide (SsWaitingScreen *screen)
 {
+  screen->shown = FALSE;
   if (screen->pipeline == NULL)
     return;
 
@@ -109,7 +113,7 @@ ss_waiting_screen_get_text (SsWaitingScreen *screen)
 gboolean
 ss_waiting_screen_is_shown (SsWaitingScreen *screen)
 {
-  return screen->text != NULL
+  return screen->shown && screen->text != NULL
          && (screen->headless || screen->pipeline != NULL);
 }
 

@@ -218,6 +218,12 @@ def check_auto_join(runner, checks, stats, start):
                   f"(stats written every 1 s); subscribe to first frame {subscribe_to_frame} ms")
             checks.check(delay > -1.0, f"{room} decoded only after the start", f"{delay:.2f} s")
 
+    # While the lesson plays, no remote reports the waiting screen.
+    time.sleep(1.5)
+    for room in REMOTES:
+        screen = read_stats(stats[room]).get("screen_text")
+        checks.check(screen is None, f"{room} shows no waiting screen during the lesson", screen)
+
 
 def check_restart(runner, args, checks, server, stats):
     """kill -9 the server mid-lesson, start it again, wait for the remotes."""
