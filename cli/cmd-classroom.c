@@ -159,6 +159,12 @@ ss_cli_cmd_classroom (SsCli *cli, int argc, char **argv)
   if (g_strcmp0 (action, "remove") == 0)
     return remove_classroom (cli, argc - 1, argv + 1);
 
+  if (ss_cli_is_help (action))
+    {
+      ss_cli_print_actions ("classroom", _(ACTIONS));
+      return SS_CLI_EXIT_OK;
+    }
+
   ss_cli_report_bad_action ("classroom", action, _(ACTIONS));
   return SS_CLI_EXIT_USAGE;
 }

@@ -250,6 +250,12 @@ ss_cli_cmd_lesson (SsCli *cli, int argc, char **argv)
   if (g_strcmp0 (action, "remove") == 0)
     return remove_lesson (cli, argc - 1, argv + 1);
 
+  if (ss_cli_is_help (action))
+    {
+      ss_cli_print_actions ("lesson", _(ACTIONS));
+      return SS_CLI_EXIT_OK;
+    }
+
   ss_cli_report_bad_action ("lesson", action, _(ACTIONS));
   return SS_CLI_EXIT_USAGE;
 }

@@ -63,6 +63,12 @@ ss_cli_cmd_timetable (SsCli *cli, int argc, char **argv)
   if (g_strcmp0 (action, "import") == 0)
     return import_timetable (cli, argc - 1, argv + 1);
 
+  if (ss_cli_is_help (action))
+    {
+      ss_cli_print_actions ("timetable", "import");
+      return SS_CLI_EXIT_OK;
+    }
+
   ss_cli_report_bad_action ("timetable", action, "import");
   return SS_CLI_EXIT_USAGE;
 }

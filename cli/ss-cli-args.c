@@ -49,6 +49,23 @@ ss_cli_parse_action (const char *command,
   return TRUE;
 }
 
+gboolean
+ss_cli_is_help (const char *argument)
+{
+  return g_strcmp0 (argument, "--help") == 0 || g_strcmp0 (argument, "-h") == 0
+         || g_strcmp0 (argument, "help") == 0;
+}
+
+void
+ss_cli_print_actions (const char *command, const char *actions)
+{
+  g_print (_("Usage: shuangshi %s ACTION [OPTION…]\n"), command);
+  g_print (_("Actions: %s\n"), actions);
+  g_print (_("Run \"shuangshi %s ACTION --help\" for the options of one "
+             "action.\n"),
+           command);
+}
+
 void
 ss_cli_report_bad_action (const char *command,
                           const char *action,

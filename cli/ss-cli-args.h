@@ -21,6 +21,12 @@ gboolean ss_cli_parse_action (const char *command,
 
 /* Prints the one-line error for a missing or unknown action of @command,
  * whose actions are listed in @actions (e.g. "add, list or remove"). */
+/* TRUE for --help, -h or help in the place of a command's action. */
+gboolean ss_cli_is_help (const char *argument);
+
+/* Prints a command's actions and how to get one action's options. */
+void ss_cli_print_actions (const char *command, const char *actions);
+
 void ss_cli_report_bad_action (const char *command,
                                const char *action,
                                const char *actions);

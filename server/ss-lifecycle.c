@@ -80,7 +80,8 @@ end_overdue_runs (SsTimetable *timetable, GPtrArray *lessons, gint64 now_unix,
                                        SS_LESSON_STATE_ENDED, now_unix, error))
         return FALSE;
 
-      g_message ("lesson=%s run=%" G_GINT64_FORMAT ": ended at its end time",
+      g_message ("lesson=%s run=%" G_GINT64_FORMAT
+                 ": ended, its end time plus the grace period has passed",
                  lesson->id, run->run_start);
       g_ptr_array_add (transitions, transition_new (SS_LIFECYCLE_END, lesson,
                                                     run->run_start));

@@ -874,7 +874,7 @@ ss_timetable_add_lesson (SsTimetable *timetable,
   /* Inside the CSV import's transaction the row may still be rolled back,
    * so the import logs its own count once it commits. */
   if (sqlite3_get_autocommit (timetable->db))
-    g_message ("lesson=%s: added, lead %s, %u remote classrooms%s",
+    g_message ("lesson=%s: added, lead %s, remote classrooms: %u%s",
                lesson->id, lesson->lead, g_strv_length (lesson->remotes),
                lesson->weekly ? ", weekly" : "");
   return TRUE;
