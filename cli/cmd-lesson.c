@@ -140,6 +140,21 @@ add_lesson (SsCli *cli, int argc, char **argv)
   json_t *lesson = json_object_get (reply, "lesson");
   g_print (_("Lesson %s scheduled: %s to %s.\n"), text_or_dash (lesson, "id"),
            text_or_dash (lesson, "start"), text_or_dash (lesson, "end"));
+
+  /* A one-off lesson whose end has passed never starts; times without an
+   * offset are China Standard Time, so on a machine in another zone a
+   * "now" typed in local time can land in the past. */
+  const char *end_text = json_string_value (json_object_get (lesson, "end"));
+  g_autoptr (GDateTime) end = end_text != NULL
+                                  ? g_date_time_new_from_iso8601 (end_text, NULL)
+                                  : NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  if (end != NULL && !json_is_true (json_object_get (lesson, "weekly"))
+      && g_date_time_compare (end, now) <= 0)
+    g_printerr (_("Warning: lesson %s ends at %s, which has already passed, so "
+                  "it will not start. Times without an offset are China "
+                  "Standard Time (UTC+8).\n"),
+                text_or_dash (lesson, "id"), end_text);
   return SS_CLI_EXIT_OK;
 }
 
