@@ -29,6 +29,7 @@ struct _SsLiveStats {
 
   json_t *latest;
   gint64 latest_us;
+  /* The snapshot before, reduced to the counters rates are taken from. */
   json_t *previous;
   gint64 previous_us;
 };
@@ -45,6 +46,74 @@ live_stats_unref (SsLiveStats *stats)
   g_free (stats);
 }
 
+/* Copies the members named in keys (NULL-terminated) that object has. */
+static json_t *
+copy_members (json_t *object, const char *const *keys)
+{
+  json_t *copy = json_object ();
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      json_t *value = json_object_get (object, keys[i]);
+      if (value != NULL)
+        json_object_set (copy, keys[i], value);
+    }
+  return copy;
+}
+
+/* What the view needs of the snapshot before the latest: the counters it
+ * turns into rates. A full snapshot has an entry per peer and stream,
+ * which at a few hundred subscribers cost some 10 KiB each to keep twice.
+ * A peer's streams are folded into one entry with their byte totals,
+ * which is all the link rates read. */
+static json_t *
+compact_snapshot (json_t *snapshot)
+{
+  static const char *const worker_keys[] = {
+    "index", "cpu_seconds", "datagrams_received", "datagrams_sent",
+    "bytes_received", "bytes_sent", NULL,
+  };
+  static const char *const process_keys[] = { "cpu_seconds", NULL };
+
+  json_t *workers = json_array ();
+  gsize i;
+  json_t *worker;
+  json_array_foreach (json_object_get (snapshot, "workers"), i, worker)
+    json_array_append_new (workers, copy_members (worker, worker_keys));
+
+  json_t *lessons = json_array ();
+  json_t *lesson;
+  json_array_foreach (json_object_get (snapshot, "lessons"), i, lesson)
+    {
+      json_t *peers = json_array ();
+      gsize j;
+      json_t *peer;
+      json_array_foreach (json_object_get (lesson, "peers"), j, peer)
+        {
+          json_int_t received = 0, sent = 0;
+          gsize k;
+          json_t *stream;
+          json_array_foreach (json_object_get (peer, "streams"), k, stream)
+            {
+              received += json_integer_value (json_object_get (stream, "bytes_received"));
+              sent += json_integer_value (json_object_get (stream, "bytes_sent"));
+            }
+          json_array_append_new (
+              peers, json_pack ("{s:O, s:[{s:I, s:I}]}", "peer",
+                                json_object_get (peer, "peer"), "streams",
+                                "bytes_received", received, "bytes_sent", sent));
+        }
+      json_array_append_new (lessons,
+                             json_pack ("{s:O, s:o}", "lesson",
+                                        json_object_get (lesson, "lesson"),
+                                        "peers", peers));
+    }
+
+  return json_pack ("{s:o, s:o, s:o}", "process",
+                    copy_members (json_object_get (snapshot, "process"),
+                                  process_keys),
+                    "workers", workers, "lessons", lessons);
+}
+
 static void
 on_relay_stats (SsRelay *relay, json_t *snapshot, gpointer user_data)
 {
@@ -54,7 +123,9 @@ on_relay_stats (SsRelay *relay, json_t *snapshot, gpointer user_data)
   if (!stats->stopped && snapshot != NULL)
     {
       g_clear_pointer (&stats->previous, json_decref);
-      stats->previous = g_steal_pointer (&stats->latest);
+      if (stats->latest != NULL)
+        stats->previous = compact_snapshot (stats->latest);
+      g_clear_pointer (&stats->latest, json_decref);
       stats->previous_us = stats->latest_us;
       stats->latest = json_incref (snapshot);
       stats->latest_us = g_get_monotonic_time ();
