@@ -196,10 +196,12 @@ on_transport_rtp (gpointer user_data, guint8 *packet, gsize len,
   if (rtx_producer != NULL)
     {
       gsize original_len = unwrap_rtx (peer, rtx_producer, packet, &header);
+      SsRtpHeader original;
       rtx_producer->rtx_received++;
-      if (original_len > 0)
+      if (original_len > 0 &&
+          ss_rtp_parse (peer->rtx_scratch, original_len, &original) == SS_RTP_OK)
         ss_router_on_rtp (peer->router, rtx_producer, peer->rtx_scratch,
-                          original_len, now_us);
+                          original_len, &original, now_us);
       return;
     }
 
@@ -212,7 +214,7 @@ on_transport_rtp (gpointer user_data, guint8 *packet, gsize len,
       return;
     }
 
-  ss_router_on_rtp (peer->router, producer, packet, len, now_us);
+  ss_router_on_rtp (peer->router, producer, packet, len, &header, now_us);
 }
 
 static void

@@ -60,7 +60,7 @@ ss_consumer_forget_producer (SsConsumer *consumer, SsProducer *producer)
 
 void
 ss_consumer_switch_layer (SsConsumer *consumer, const SsRtpHeader *header,
-                          gint64 now_us)
+                          const SsVp8Descriptor *descriptor, gint64 now_us)
 {
   SsProducer *target = consumer->target;
 
@@ -77,17 +77,14 @@ ss_consumer_switch_layer (SsConsumer *consumer, const SsRtpHeader *header,
           consumer->last_timestamp + elapsed_ticks - header->timestamp;
       consumer->switch_sequence = (guint16) (consumer->last_sequence + 1);
 
-      SsVp8Descriptor descriptor;
-      if (target->kind == SS_MEDIA_VIDEO &&
-          ss_vp8_parse_descriptor (header->payload, header->payload_len,
-                                   &descriptor))
+      if (descriptor != NULL)
         {
-          if (descriptor.has_picture_id)
+          if (descriptor->has_picture_id)
             consumer->picture_id_offset =
-                (guint16) (consumer->last_picture_id + 1 - descriptor.picture_id);
-          if (descriptor.has_tl0picidx)
+                (guint16) (consumer->last_picture_id + 1 - descriptor->picture_id);
+          if (descriptor->has_tl0picidx)
             consumer->tl0picidx_offset =
-                (guint8) (consumer->last_tl0picidx + 1 - descriptor.tl0picidx);
+                (guint8) (consumer->last_tl0picidx + 1 - descriptor->tl0picidx);
         }
       consumer->layer_switches++;
     }
@@ -99,24 +96,21 @@ ss_consumer_switch_layer (SsConsumer *consumer, const SsRtpHeader *header,
  * layers: each layer's encoder counts on its own, and the subscriber's
  * decoder must see one sequence (RFC 7741 section 4.2). */
 static void
-rewrite_vp8 (SsConsumer *consumer, guint8 *payload, gsize len)
+rewrite_vp8 (SsConsumer *consumer, const SsVp8Descriptor *descriptor,
+             guint8 *payload, gsize len)
 {
-  SsVp8Descriptor descriptor;
-  if (!ss_vp8_parse_descriptor (payload, len, &descriptor))
-    return;
-
-  if (descriptor.has_picture_id)
+  if (descriptor->has_picture_id)
     {
-      guint16 mask = descriptor.picture_id_15bit ? 0x7FFF : 0x7F;
+      guint16 mask = descriptor->picture_id_15bit ? 0x7FFF : 0x7F;
       guint16 picture_id =
-          (guint16) ((descriptor.picture_id + consumer->picture_id_offset) & mask);
+          (guint16) ((descriptor->picture_id + consumer->picture_id_offset) & mask);
       ss_vp8_write_picture_id (payload, len, picture_id);
       consumer->last_picture_id = picture_id;
     }
-  if (descriptor.has_tl0picidx)
+  if (descriptor->has_tl0picidx)
     {
       guint8 tl0picidx =
-          (guint8) (descriptor.tl0picidx + consumer->tl0picidx_offset);
+          (guint8) (descriptor->tl0picidx + consumer->tl0picidx_offset);
       ss_vp8_write_tl0picidx (payload, len, tl0picidx);
       consumer->last_tl0picidx = tl0picidx;
     }
@@ -124,7 +118,8 @@ rewrite_vp8 (SsConsumer *consumer, guint8 *payload, gsize len)
 
 gsize
 ss_consumer_write_rtp (SsConsumer *consumer, const SsRtpHeader *header,
-                       guint8 *out, gsize cap, gint64 now_us)
+                       const SsVp8Descriptor *descriptor, guint8 *out,
+                       gsize cap, gint64 now_us)
 {
   gsize len = RTP_FIXED_HEADER_LEN + header->payload_len;
   if (len > cap)
@@ -151,8 +146,9 @@ ss_consumer_write_rtp (SsConsumer *consumer, const SsRtpHeader *header,
   ss_rtp_write_ssrc (out, consumer->ssrc);
   memcpy (out + RTP_FIXED_HEADER_LEN, header->payload, header->payload_len);
 
-  if (consumer->n_layers > 1)
-    rewrite_vp8 (consumer, out + RTP_FIXED_HEADER_LEN, header->payload_len);
+  if (consumer->n_layers > 1 && descriptor != NULL)
+    rewrite_vp8 (consumer, descriptor, out + RTP_FIXED_HEADER_LEN,
+                 header->payload_len);
 
   /* A retransmission is older than what was sent last and must not move
    * the numbering a layer switch continues from. */

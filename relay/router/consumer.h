@@ -8,6 +8,7 @@
 #include "router/producer.h"
 #include "stream/bandwidth-estimator.h"
 #include "wire/rtcp.h"
+#include "wire/vp8.h"
 
 G_BEGIN_DECLS
 
@@ -101,16 +102,20 @@ void ss_consumer_forget_producer (SsConsumer *consumer, SsProducer *producer);
 
 /* Makes the target layer current, from this packet (its key frame) on. */
 void ss_consumer_switch_layer (SsConsumer *consumer,
-                               const SsRtpHeader *header, gint64 now_us);
+                               const SsRtpHeader *header,
+                               const SsVp8Descriptor *descriptor,
+                               gint64 now_us);
 
 /* Writes the consumer's copy of an RTP packet into out: the fixed header
  * with the consumer's SSRC, payload type, sequence number and timestamp,
  * then the payload, with the VP8 picture ID and TL0PICIDX renumbered when
- * the source has layers. Header extensions and CSRCs are not copied,
+ * the source has layers. descriptor is the payload's parsed VP8 descriptor,
+ * parsed once for all consumers, or NULL. Header extensions and CSRCs are not copied,
  * because their ids were negotiated with the publisher, not with this
  * subscriber. Returns the length, or 0 when out is too small. */
 gsize ss_consumer_write_rtp (SsConsumer *consumer, const SsRtpHeader *header,
-                             guint8 *out, gsize cap, gint64 now_us);
+                             const SsVp8Descriptor *descriptor, guint8 *out,
+                             gsize cap, gint64 now_us);
 
 /* Writes a sender report for the consumer from the current layer's last
  * one and records it for RTT; 0 when there is nothing to report yet. */

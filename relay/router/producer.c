@@ -52,7 +52,8 @@ ss_producer_free (SsProducer *producer)
 
 gboolean
 ss_producer_on_rtp (SsProducer *producer, const SsRtpHeader *header,
-                    gsize len, gint64 now_us)
+                    const SsVp8Descriptor *descriptor, gsize len,
+                    gint64 now_us)
 {
   ss_recv_stats_on_rtp (&producer->stats, header->sequence, header->timestamp,
                         now_us, len);
@@ -60,8 +61,9 @@ ss_producer_on_rtp (SsProducer *producer, const SsRtpHeader *header,
   if (producer->window_start_us == G_MININT64)
     producer->window_start_us = now_us;
 
-  if (producer->kind != SS_MEDIA_VIDEO ||
-      !ss_vp8_is_keyframe (header->payload, header->payload_len))
+  if (descriptor == NULL ||
+      !ss_vp8_descriptor_starts_keyframe (descriptor, header->payload,
+                                          header->payload_len))
     return FALSE;
 
   producer->last_keyframe_us = now_us;

@@ -9,6 +9,7 @@
 #include "stream/retransmission-buffer.h"
 #include "stream/seq.h"
 #include "wire/rtp.h"
+#include "wire/vp8.h"
 
 G_BEGIN_DECLS
 
@@ -91,9 +92,11 @@ SsProducer *ss_producer_new (const SsProducerParams *params,
 void ss_producer_free (SsProducer *producer);
 
 /* Updates receive statistics; returns whether this packet starts a key
- * frame (always FALSE for audio). */
+ * frame. descriptor is the packet's parsed VP8 payload descriptor, NULL for
+ * audio or a payload too short to hold one. */
 gboolean ss_producer_on_rtp (SsProducer *producer, const SsRtpHeader *header,
-                             gsize len, gint64 now_us);
+                             const SsVp8Descriptor *descriptor, gsize len,
+                             gint64 now_us);
 
 /* Closes the bitrate window when it is at least window_us long. */
 void ss_producer_update_bitrate (SsProducer *producer, gint64 now_us,

@@ -235,13 +235,14 @@ ss_router_remove_consumer (SsRouter *router, SsConsumer *consumer)
  * a key frame of the target layer switches the consumer to that layer. */
 static gboolean
 accept_packet (SsRouter *router, SsConsumer *consumer, SsProducer *producer,
-               const SsRtpHeader *header, gboolean keyframe, gint64 now_us)
+               const SsRtpHeader *header, const SsVp8Descriptor *vp8,
+               gboolean keyframe, gint64 now_us)
 {
   if (producer == consumer->target && producer != consumer->producer)
     {
       if (!keyframe)
         return FALSE;
-      ss_consumer_switch_layer (consumer, header, now_us);
+      ss_consumer_switch_layer (consumer, header, vp8, now_us);
       consumer->waiting_keyframe = FALSE;
       router->counters.layer_switches++;
       return TRUE;
@@ -261,9 +262,11 @@ accept_packet (SsRouter *router, SsConsumer *consumer, SsProducer *producer,
 static void
 forward_to_consumer (SsRouter *router, SsConsumer *consumer,
                      SsProducer *producer, const SsRtpHeader *header,
-                     gboolean keyframe, gint64 now_us)
+                     const SsVp8Descriptor *vp8, gboolean keyframe,
+                     gint64 now_us)
 {
-  if (!accept_packet (router, consumer, producer, header, keyframe, now_us))
+  if (!accept_packet (router, consumer, producer, header, vp8, keyframe,
+                      now_us))
     return;
 
   gsize cap = 0;
@@ -275,7 +278,7 @@ forward_to_consumer (SsRouter *router, SsConsumer *consumer,
       return;
     }
 
-  gsize len = ss_consumer_write_rtp (consumer, header, buffer, cap, now_us);
+  gsize len = ss_consumer_write_rtp (consumer, header, vp8, buffer, cap, now_us);
   if (len == 0)
     {
       router->counters.rtp_packets_dropped++;
@@ -323,25 +326,31 @@ recover_upstream (SsRouter *router, SsProducer *producer,
 
 void
 ss_router_on_rtp (SsRouter *router, SsProducer *producer,
-                  const guint8 *packet, gsize len, gint64 now_us)
+                  const guint8 *packet, gsize len, const SsRtpHeader *header,
+                  gint64 now_us)
 {
-  SsRtpHeader header;
-  if (ss_rtp_parse (packet, len, &header) != SS_RTP_OK)
-    return;
-
   router->counters.rtp_packets_in++;
 
-  if (!recover_upstream (router, producer, &header, packet, len, now_us))
+  if (!recover_upstream (router, producer, header, packet, len, now_us))
     return;
+
+  /* The VP8 descriptor is parsed once here for the key-frame test and for
+   * every consumer's renumbering. */
+  SsVp8Descriptor descriptor;
+  const SsVp8Descriptor *vp8 = NULL;
+  if (producer->kind == SS_MEDIA_VIDEO &&
+      ss_vp8_parse_descriptor (header->payload, header->payload_len,
+                               &descriptor))
+    vp8 = &descriptor;
 
   /* Padding-only packets still pass through, with the padding removed:
    * dropping them would leave holes in the subscribers' sequence numbers,
    * which they would take for loss. */
-  gboolean keyframe = ss_producer_on_rtp (producer, &header, len, now_us);
+  gboolean keyframe = ss_producer_on_rtp (producer, header, vp8, len, now_us);
 
   for (guint i = 0; i < producer->consumers->len; i++)
     forward_to_consumer (router, g_ptr_array_index (producer->consumers, i),
-                         producer, &header, keyframe, now_us);
+                         producer, header, vp8, keyframe, now_us);
 }
 
 void
@@ -425,7 +434,15 @@ ss_router_on_nack (SsRouter *router, SsConsumer *consumer, guint16 sequence,
   /* Sent on the original SSRC and sequence number (RFC 4585 section 3.4
    * leaves the form of a retransmission open; RTX is not negotiated with
    * subscribers). */
-  gsize out_len = ss_consumer_write_rtp (consumer, &header, buffer, cap, now_us);
+  /* The stored copy keeps its original VP8 numbering, so a consumer that
+   * renumbers needs the descriptor parsed here too. */
+  SsVp8Descriptor descriptor;
+  const SsVp8Descriptor *vp8 =
+      ss_vp8_parse_descriptor (header.payload, header.payload_len, &descriptor)
+          ? &descriptor
+          : NULL;
+  gsize out_len = ss_consumer_write_rtp (consumer, &header, vp8, buffer, cap,
+                                         now_us);
   if (out_len == 0)
     return;
   consumer->endpoint.funcs->send_rtp (consumer->endpoint.user_data, buffer,

@@ -72,10 +72,12 @@ SsConsumer *ss_router_add_consumer (SsRouter *router, SsMediaKind kind,
 void ss_router_remove_consumer (SsRouter *router, SsConsumer *consumer);
 guint ss_router_get_n_consumers (SsRouter *router);
 
-/* A decrypted RTP packet of the producer: updates its state and sends a
- * copy to every consumer that can take it. */
+/* A decrypted RTP packet of the producer, with the header the caller
+ * parsed: updates the producer's state and sends a copy to every consumer
+ * that can take it. */
 void ss_router_on_rtp (SsRouter *router, SsProducer *producer,
-                       const guint8 *packet, gsize len, gint64 now_us);
+                       const guint8 *packet, gsize len,
+                       const SsRtpHeader *header, gint64 now_us);
 
 /* The publisher's sender report for a producer: each consumer gets its own
  * report, derived from this one. */

@@ -133,12 +133,19 @@ ss_vp8_is_keyframe (const guint8 *payload, gsize len)
   if (!ss_vp8_parse_descriptor (payload, len, &descriptor))
     return FALSE;
 
-  if (!descriptor.start_of_partition || descriptor.partition_id != 0)
+  return ss_vp8_descriptor_starts_keyframe (&descriptor, payload, len);
+}
+
+gboolean
+ss_vp8_descriptor_starts_keyframe (const SsVp8Descriptor *descriptor,
+                                   const guint8 *payload, gsize len)
+{
+  if (!descriptor->start_of_partition || descriptor->partition_id != 0)
     return FALSE;
-  if (descriptor.descriptor_len >= len)
+  if (descriptor->descriptor_len >= len)
     return FALSE;
 
-  return (payload[descriptor.descriptor_len] & VP8_P) == 0;
+  return (payload[descriptor->descriptor_len] & VP8_P) == 0;
 }
 
 gboolean

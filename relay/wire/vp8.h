@@ -34,6 +34,11 @@ gboolean ss_vp8_parse_descriptor (const guint8 *payload, gsize len,
  * the payload header's P bit is 0 (RFC 7741 section 4.3). */
 gboolean ss_vp8_is_keyframe (const guint8 *payload, gsize len);
 
+/* The same test on a descriptor already parsed from payload, for callers
+ * that need the descriptor anyway. */
+gboolean ss_vp8_descriptor_starts_keyframe (const SsVp8Descriptor *descriptor,
+                                            const guint8 *payload, gsize len);
+
 /* Rewrite the picture ID in place, keeping its 7-bit or 15-bit width (the
  * value is truncated to that width). Returns FALSE when the descriptor has
  * no picture ID or is truncated. */

@@ -90,6 +90,17 @@ recorded_rtcp (Recorder *recorder, guint index)
   return packet;
 }
 
+/* Parses and routes a packet, as the peer does with what its transport
+ * decrypted. */
+static void
+route_rtp (SsRouter *router, SsProducer *producer, const guint8 *packet,
+           gsize len, gint64 now_us)
+{
+  SsRtpHeader header;
+  g_assert_cmpint (ss_rtp_parse (packet, len, &header), ==, SS_RTP_OK);
+  ss_router_on_rtp (router, producer, packet, len, &header, now_us);
+}
+
 #define PUBLISHER_VIDEO_SSRC 0x11111111
 #define PUBLISHER_AUDIO_SSRC 0x22222222
 #define RELAY_RTCP_SSRC 0x33333333
@@ -183,7 +194,7 @@ send_vp8 (Fixture *f, guint16 sequence, guint32 timestamp, gboolean keyframe,
 {
   guint8 packet[128];
   gsize len = make_vp8 (packet, sequence, timestamp, keyframe, TRUE);
-  ss_router_on_rtp (f->router, f->video, packet, len, now_us);
+  route_rtp (f->router, f->video, packet, len, now_us);
 }
 
 static guint
@@ -255,7 +266,7 @@ test_video_waits_for_keyframe (Fixture *f, gconstpointer data)
   /* A middle packet of a key frame (S=0) cannot start the stream either. */
   guint8 packet[128];
   gsize len = make_vp8 (packet, 12, 2000, TRUE, FALSE);
-  ss_router_on_rtp (f->router, f->video, packet, len, 12 * MS);
+  route_rtp (f->router, f->video, packet, len, 12 * MS);
   g_assert_cmpuint (a.rtp->len, ==, 0);
 
   send_vp8 (f, 13, 3000, TRUE, 40 * MS);
@@ -277,7 +288,7 @@ test_audio_starts_at_once (Fixture *f, gconstpointer data)
 
   guint8 packet[128];
   gsize len = make_opus (packet, 77, 960);
-  ss_router_on_rtp (f->router, f->audio, packet, len, 10 * MS);
+  route_rtp (f->router, f->audio, packet, len, 10 * MS);
 
   g_assert_cmpuint (a.rtp->len, ==, 1);
   g_assert_cmpuint (recorded_rtp (&a, 0).ssrc, ==, 2001);
@@ -693,7 +704,7 @@ test_padding_stripped (Fixture *f, gconstpointer data)
    * forwarded as an empty packet so the sequence numbers stay contiguous. */
   guint8 packet[32] = { 0xA0, 111, 0, 9, 0, 0, 0, 1, 0x22, 0x22, 0x22, 0x22 };
   packet[31] = 20;
-  ss_router_on_rtp (f->router, f->audio, packet, sizeof packet, 0);
+  route_rtp (f->router, f->audio, packet, sizeof packet, 0);
   g_assert_cmpuint (a.rtp->len, ==, 1);
   SsRtpHeader header = recorded_rtp (&a, 0);
   g_assert_cmpuint (header.payload_len, ==, 0);
@@ -755,7 +766,7 @@ simulcast_send (Simulcast *f, guint layer, guint frame, gboolean keyframe,
       (guint16) (layer_sequence_base[layer] + frame),
       layer_timestamp_base[layer] + frame * 3000,
       (guint16) ((layer_picture_base[layer] + frame) & 0x7FFF), keyframe);
-  ss_router_on_rtp (f->router, f->layers[layer], packet, len, now_us);
+  route_rtp (f->router, f->layers[layer], packet, len, now_us);
 }
 
 static void
