@@ -225,30 +225,41 @@ handle_add_classroom (const SsAdminRequest *request,
   ss_admin_response_set_json (response, 201, reply);
 }
 
-static void
-handle_remove_classroom (const SsAdminRequest *request,
-                         SsAdminResponse *response,
-                         gpointer user_data)
+/* Removes the classroom or lesson named by the path after prefix with
+ * remove_func and sets the reply. Returns TRUE when it was removed. */
+static gboolean
+remove_by_path (SsTimetableRoutes *routes, const SsAdminRequest *request,
+                SsAdminResponse *response, const char *prefix,
+                gboolean (*remove_func) (SsTimetable *, const char *, GError **))
 {
-  SsTimetableRoutes *routes = user_data;
-  const char *id = path_id (request, "/api/v1/classrooms/");
+  const char *id = path_id (request, prefix);
   if (id == NULL)
     {
-      ss_admin_response_set_error (response, 404, "not_found",
-                                   "expected /api/v1/classrooms/ID");
-      return;
+      g_autofree char *message = g_strdup_printf ("expected %sID", prefix);
+      ss_admin_response_set_error (response, 404, "not_found", message);
+      return FALSE;
     }
 
   g_autoptr (GError) error = NULL;
-  if (!ss_timetable_remove_classroom (routes->timetable, id, &error))
+  if (!remove_func (routes->timetable, id, &error))
     {
       set_timetable_error (response, error);
-      return;
+      return FALSE;
     }
 
   json_t *reply = json_object ();
   json_object_set_new (reply, "removed", json_string (id));
   ss_admin_response_set_json (response, 200, reply);
+  return TRUE;
+}
+
+static void
+handle_remove_classroom (const SsAdminRequest *request,
+                         SsAdminResponse *response,
+                         gpointer user_data)
+{
+  remove_by_path (user_data, request, response, "/api/v1/classrooms/",
+                  ss_timetable_remove_classroom);
 }
 
 /* ---- Lessons ----------------------------------------------------------- */
@@ -404,27 +415,12 @@ handle_remove_lesson (const SsAdminRequest *request,
                       gpointer user_data)
 {
   SsTimetableRoutes *routes = user_data;
-  const char *id = path_id (request, "/api/v1/lessons/");
-  if (id == NULL)
-    {
-      ss_admin_response_set_error (response, 404, "not_found",
-                                   "expected /api/v1/lessons/ID");
-      return;
-    }
-
-  g_autoptr (GError) error = NULL;
-  if (!ss_timetable_remove_lesson (routes->timetable, id, &error))
-    {
-      set_timetable_error (response, error);
-      return;
-    }
 
   /* NOTE: removing a live lesson does not send lesson.ended; its members
    * stay until they leave or the server restarts. */
-  notify_changed (routes);
-  json_t *reply = json_object ();
-  json_object_set_new (reply, "removed", json_string (id));
-  ss_admin_response_set_json (response, 200, reply);
+  if (remove_by_path (routes, request, response, "/api/v1/lessons/",
+                      ss_timetable_remove_lesson))
+    notify_changed (routes);
 }
 
 static void
