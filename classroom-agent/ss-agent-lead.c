@@ -8,11 +8,11 @@
  * from the running time. clocksync paces the decoded file in real time, as
  * a camera would deliver it.
  *
- * Simulcast: the raw video is split by a tee into up to three layers, each
+ * Simulcast: a tee splits the raw video into up to three layers, each
  * scaled to half the width and height of the one above and encoded on its
- * own; each goes to its own send-only transceiver with its own payload
- * type, highest layer first, which is how the relay recognises the layers
- * of one camera (protocol/README.md).
+ * own. Each layer goes to its own send-only transceiver with its own
+ * payload type, highest layer first, which is how the relay recognises the
+ * layers of one camera (protocol/README.md).
  *
  * Key frames on request: in GStreamer 1.22, rtpsession responds to a received
  * PLI or FIR (RFC 4585 section 6.3.1, RFC 5104 section 4.3.1) by sending a
@@ -160,7 +160,7 @@ add_probe (GstElement *bin, const char *element_name, GstPadProbeType type,
   gst_pad_add_probe (pad, type, callback, data, NULL);
 }
 
-/* Builds "raw video in -> tee" as a bin with a sink ghost pad; the source
+/* Builds "raw video in -> tee" as a bin with a sink ghost pad. The source
  * is scaled to the top layer's size, and the simulcast layers hang off the
  * tee. */
 static GstElement *
@@ -453,7 +453,7 @@ add_layers (SsLeadPipeline *lead, const SsLeadConfig *config, GError **error)
         return FALSE;
       gst_bin_add (GST_BIN (lead->pipeline), branch);
       lead->layer_caps[layer] = gst_bin_get_by_name (GST_BIN (branch), "lcaps");
-      /* The pipeline holds the capsfilter alive. */
+      /* The pipeline keeps the capsfilter alive. */
       gst_object_unref (lead->layer_caps[layer]);
 
       g_autofree char *tee_src = g_strdup_printf ("tee_src_%u", layer);

@@ -67,10 +67,10 @@ on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer,
   GstElement *webrtcbin = data;
 
   /* The first request waits at least SS_WEBRTC_RTX_MIN_DELAY_MS past the
-   * time the jitterbuffer expected the packet: a video frame's packets come
+   * time the jitterbuffer expected the packet. A video frame's packets come
    * in a burst, and the jitterbuffer's guess of the next packet's time is
-   * often early, which on a clean link gave a NACK for one packet in
-   * twenty. The relay takes NACKs as its measure of loss. */
+   * often early. Without the wait, a clean link gave a NACK for one packet
+   * in twenty, and the relay takes NACKs as its measure of loss. */
   if (!is_remote_audio_ssrc (webrtcbin, ssrc))
     g_object_set (jitterbuffer, "do-retransmission", TRUE, "rtx-min-delay",
                   (guint) SS_WEBRTC_RTX_MIN_DELAY_MS, NULL);
@@ -266,8 +266,8 @@ deliver_step (gpointer data)
 {
   SsWebrtcStep *step = data;
 
-  /* The promise holds a reference to the step through its change function;
-   * dropping the step's reference to the promise once it has served breaks
+  /* The promise keeps a reference to the step through its change function.
+   * Dropping the step's reference to the promise once it has served breaks
    * that cycle, so both are freed. */
   g_clear_pointer (&step->promise, gst_promise_unref);
 

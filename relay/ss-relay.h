@@ -95,7 +95,7 @@ void ss_relay_close_peer (SsRelay *relay,
                           const char *lesson_id,
                           const char *peer_id);
 
-/* Closes every transport of the lesson and forgets its router. */
+/* Closes every transport of the lesson and frees its router. */
 void ss_relay_close_lesson (SsRelay *relay, const char *lesson_id);
 
 /* Receives a statistics snapshot (transfer full). */

@@ -48,8 +48,8 @@ struct _SsConsumer {
   guint16 picture_id_offset;
   guint8 tl0picidx_offset;
   /* First sequence number sent from the current layer: older numbers
-   * belong to another layer and cannot be answered from this one's
-   * retransmission buffer. */
+   * belong to another layer, so this layer's retransmission buffer cannot
+   * serve NACKs for them. */
   guint16 switch_sequence;
 
   guint16 last_sequence;

@@ -1,10 +1,10 @@
 /* Which simulcast layer a subscriber receives, from its bandwidth estimate
  * and each layer's measured bitrate. Pure: times are arguments.
  *
- * Down at once when the current layer's average rate no longer fits the
- * estimate; up one layer at a time, only when the estimate covers the
- * higher layer's recent peak rate with 20 % headroom, and only after a
- * hold time since the last step down. Average and peak differ most for the
+ * The selector steps down at once when the current layer's average rate no
+ * longer fits the estimate. It steps up one layer at a time, only when the
+ * estimate covers the higher layer's recent peak rate with 20 % headroom,
+ * and only after a hold time since the last step down. Average and peak differ most for the
  * top layer, whose key frames are the largest; judging a step up by the
  * peak keeps the choice from flapping. A step up still inside its probe
  * window is undone as soon as the link reports congestion, without waiting
@@ -37,8 +37,9 @@ void ss_layer_selector_init (SsLayerSelector *selector);
 
 /* Returns the layer to receive; layer 0 is the lowest. bitrates_bps[i] is
  * layer i's average rate and peak_bitrates_bps[i] its recent peak, 0 while
- * unknown: an unknown layer other than 0 is never chosen. congested tells
- * that the link's recent loss is above what the estimator holds on. */
+ * unknown: an unknown layer other than 0 is never chosen. congested is
+ * TRUE when the link's recent loss is above the level where the estimate
+ * stops holding and shrinks. */
 gint ss_layer_selector_choose (SsLayerSelector *selector, guint64 estimate_bps,
                                const guint64 *bitrates_bps,
                                const guint64 *peak_bitrates_bps,

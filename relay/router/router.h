@@ -22,11 +22,11 @@ G_BEGIN_DECLS
 #define SS_ROUTER_KEYFRAME_REQUEST_INTERVAL_US (500 * 1000)
 
 /* Retransmissions to one subscriber may add at most this share of what it
- * is sent anyway: on a link that is short of bandwidth, unlimited answers
- * to NACKs would crowd out the media they are meant to repair. */
+ * is sent anyway. On a link that is short of bandwidth, unlimited
+ * retransmissions would crowd out the media they are meant to repair. */
 #define SS_ROUTER_RETRANSMISSION_BUDGET_PERCENT 25
 /* Allowance at the start of each bitrate window, so a burst of NACKs on a
- * quiet stream is still answered. */
+ * quiet stream still gets its retransmissions. */
 #define SS_ROUTER_RETRANSMISSION_ALLOWANCE_BYTES 8000
 
 /* Receiver reports to the publisher, once a second. */
@@ -42,7 +42,7 @@ typedef struct {
   guint64 rtp_packets_in;
   guint64 rtp_packets_out;
   guint64 rtp_packets_dropped;  /* waiting for a key frame, or no buffer */
-  guint64 rtp_packets_retransmitted;  /* answers to subscribers' NACKs */
+  guint64 rtp_packets_retransmitted;  /* resent for subscribers' NACKs */
   guint64 nack_misses;          /* NACKed packets no longer in the buffer */
   guint64 nacks_over_budget;    /* not answered: retransmission budget spent */
   guint64 nacks_sent;           /* NACK packets to publishers */

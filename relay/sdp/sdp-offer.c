@@ -1,10 +1,10 @@
 /* Reading a client's SDP offer with GstSDPMessage.
  *
- * The relay accepts offers from WebRTC stacks (webrtcbin, browsers): it takes
- * ICE credentials and the DTLS fingerprint from the session or the media
- * level (RFC 8839 section 5.4, RFC 8122 section 5), picks VP8 or Opus from
- * each m-line's formats in the offerer's preference order, and records the
- * RTCP feedback and the SSRC the offerer will send with. Anything a WebRTC
+ * The relay accepts offers from WebRTC stacks (webrtcbin, browsers). It
+ * takes ICE credentials and the DTLS fingerprint from the session or the
+ * media level (RFC 8839 section 5.4, RFC 8122 section 5). It picks VP8 or
+ * Opus from each m-line's formats in the offerer's preference order, and
+ * records the RTCP feedback and the SSRC the offerer will send with. Anything a WebRTC
  * peer must offer and this one lacks is a clear SS_SDP_ERROR, so the server
  * can tell the client why.
  */
@@ -187,8 +187,8 @@ find_rtx (const GstSDPMedia *media, guint payload_type, guint clock_rate)
 static gboolean
 choose_codec (const GstSDPMedia *media, SsSdpMedia *out)
 {
-  const char *wanted = out->kind == SS_MEDIA_VIDEO ? "VP8" : "opus";
-  guint wanted_rate = out->kind == SS_MEDIA_VIDEO ? 90000 : 48000;
+  const char *codec_name = out->kind == SS_MEDIA_VIDEO ? "VP8" : "opus";
+  guint codec_rate = out->kind == SS_MEDIA_VIDEO ? 90000 : 48000;
 
   for (guint i = 0; i < gst_sdp_media_formats_len (media); i++)
     {
@@ -208,8 +208,8 @@ choose_codec (const GstSDPMedia *media, SsSdpMedia *out)
           g_autofree char *name = NULL;
           if (!parse_rtpmap (attr->value, &map_pt, &name, &rate, &channels))
             continue;
-          if (map_pt != pt || g_ascii_strcasecmp (name, wanted) != 0 ||
-              rate != wanted_rate)
+          if (map_pt != pt || g_ascii_strcasecmp (name, codec_name) != 0 ||
+              rate != codec_rate)
             continue;
 
           out->payload_type = (guint8) pt;

@@ -12,7 +12,7 @@ GQuark ss_sdp_error_quark (void);
 
 typedef enum {
   SS_SDP_ERROR_SYNTAX,      /* not parseable as SDP */
-  SS_SDP_ERROR_UNSUPPORTED, /* parseable, but asks for what the relay lacks */
+  SS_SDP_ERROR_UNSUPPORTED, /* parseable, but requires what the relay lacks */
 } SsSdpError;
 
 typedef enum {
@@ -75,7 +75,7 @@ typedef struct {
 
 /* Parses and checks an offer. Fails with SS_SDP_ERROR when the text is not
  * SDP, or lacks what every WebRTC peer must offer (ICE credentials, a
- * SHA-256 fingerprint, rtcp-mux, BUNDLE over the accepted m-lines), or asks
+ * SHA-256 fingerprint, rtcp-mux, BUNDLE over the accepted m-lines), or requires
  * the relay to be the DTLS client. */
 SsSdpOffer *ss_sdp_offer_parse (const char *text, GError **error);
 void ss_sdp_offer_free (SsSdpOffer *offer);

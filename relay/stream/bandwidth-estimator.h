@@ -1,15 +1,17 @@
 /* A send-side bandwidth estimate for one subscriber's link, from the loss
- * its receiver reports show and the REMB it may send.
+ * the caller reports and the REMB the subscriber may send. The caller
+ * reports receiver reports' fraction lost, or for a subscriber that NACKs,
+ * the share of packets it NACKed (loss before retransmission).
  *
  * The loss-based part follows the loss controller of Google Congestion
  * Control (draft-ietf-rmcat-gcc-02 section 6): below 2 % loss the estimate
  * grows by 5 % per second, above 10 % it shrinks by half the loss fraction
- * per report, in between it holds. The loss compared is an average over the last few
- * reports rather than the last one: a one-second report covers only some
- * 30 video packets, so a steady 5 % loss often reads above 10 % in a single
- * report and would bring the estimate, and the layer, down for nothing.
- * A REMB (draft-alvestrand-rmcat-remb) caps the estimate while the receiver
- * keeps sending them. Pure: times are arguments.
+ * per report, in between it holds. The loss compared is an average over
+ * the last few reports rather than the last one. A one-second report covers
+ * only some 30 video packets, so a steady 5 % loss often reads above 10 %
+ * in a single report, which would bring the estimate and the layer down for
+ * nothing. A REMB (draft-alvestrand-rmcat-remb) caps the estimate while the
+ * receiver keeps sending them. Pure: times are arguments.
  */
 #pragma once
 
@@ -17,8 +19,8 @@
 
 G_BEGIN_DECLS
 
-/* Where a new subscriber starts: enough for a middle layer, so a weak link
- * is not flooded with the top layer before its first report. */
+/* Starting estimate of a new subscriber: enough for a middle layer, so a
+ * weak link is not flooded with the top layer before its first report. */
 #define SS_BWE_INITIAL_BPS 800000
 #define SS_BWE_MIN_BPS 50000
 #define SS_BWE_MAX_BPS 20000000

@@ -148,7 +148,7 @@ quit_after (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs the main loop until cond holds or timeout_ms pass. */
+/* Runs the main loop until cond returns TRUE or timeout_ms pass. */
 static gboolean
 run_until (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
 {
@@ -198,8 +198,8 @@ set_sendonly (Peer *peer)
 /* Three VP8 encoders of one camera, highest layer linked first so its
  * m-line comes first, as protocol/README.md orders simulcast layers. Each
  * layer has its own payload type: webrtcbin's offer carries no a=ssrc
- * before the payloaders have run, and the relay then tells bundled streams
- * apart by payload type. */
+ * before the payloaders have run, and the relay then distinguishes bundled
+ * streams by payload type. */
 static Peer *
 start_simulcast_publisher (const char *name)
 {
@@ -539,8 +539,8 @@ test_garbage_datagrams_ignored (void)
   run_for (1500);
   gint before = g_atomic_int_get (&a->video_frames);
 
-  /* Datagrams of every first-byte class, from an address no transport
-   * knows, to every worker's port. */
+  /* Datagrams of every first-byte class, from an address no transport has
+   * registered, to every worker's port. */
   g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4,
                                              G_SOCKET_TYPE_DATAGRAM,
                                              G_SOCKET_PROTOCOL_UDP, NULL);
