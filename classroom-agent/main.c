@@ -27,6 +27,10 @@ typedef struct {
   char *token;
   char *token_file;
   gboolean auto_start;
+  char *return_source;
+  /* G_MININT until the command line or the configuration file sets it. */
+  int return_slots;
+  gboolean console;
 } SsAgentOptions;
 
 static void
@@ -43,6 +47,7 @@ ss_agent_options_clear (SsAgentOptions *options)
   g_free (options->config_path);
   g_free (options->token);
   g_free (options->token_file);
+  g_free (options->return_source);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SsAgentOptions, ss_agent_options_clear)
@@ -89,6 +94,19 @@ parse_options (int *argc, char ***argv, SsAgentOptions *options,
       N_("Lead: size of the top video layer, which the source is scaled to "
          "(default: 1280x720)"),
       "WxH" },
+    { "return-source", 0, 0, G_OPTION_ARG_STRING, &options->return_source,
+      N_("Remote: the classroom's return feed to the lead: test (a test "
+         "picture and tone), auto (the camera if there is one, otherwise "
+         "test), none, or v4l2:/dev/videoN (default: auto)"),
+      "SOURCE" },
+    { "return-slots", 0, 0, G_OPTION_ARG_INT, &options->return_slots,
+      N_("Lead: how many remote classrooms' return feeds to receive at "
+         "once, 0 to 8; 0 receives none (default: 4)"),
+      "N" },
+    { "console", 0, 0, G_OPTION_ARG_NONE, &options->console,
+      N_("Read interaction commands (chat, call, phase, ...) from standard "
+         "input, one per line; type help for the list"),
+      NULL },
     { "duration", 0, 0, G_OPTION_ARG_INT, &options->duration_s,
       N_("Stop after this many seconds (default: run until stopped)"),
       "SECONDS" },
@@ -127,6 +145,9 @@ apply_config_file (SsAgentOptions *options, GError **error)
   take_string (&options->lesson, &file.lesson);
   take_string (&options->source, &file.source);
   take_string (&options->stats_file, &file.stats_file);
+  take_string (&options->return_source, &file.return_source);
+  if (options->return_slots == G_MININT && file.has_return_slots)
+    options->return_slots = file.return_slots;
   if (options->ice_addresses == NULL)
     options->ice_addresses = g_steal_pointer (&file.ice_addresses);
   if (!options->headless && file.has_headless)
@@ -154,7 +175,7 @@ apply_config_file (SsAgentOptions *options, GError **error)
 
 static gboolean
 fill_config (const SsAgentOptions *options, SsAgentConfig *config,
-             char **source_path, GError **error)
+             char **source_path, char **return_device, GError **error)
 {
   if (g_strcmp0 (options->role, "lead") == 0) {
     config->role = SS_AGENT_ROLE_LEAD;
@@ -220,9 +241,24 @@ fill_config (const SsAgentOptions *options, SsAgentConfig *config,
     height = (gint) h;
   }
 
+  int return_slots = options->return_slots == G_MININT
+                     ? SS_AGENT_DEFAULT_RETURN_SLOTS : options->return_slots;
+  if (return_slots < 0 || return_slots > SS_AGENT_MAX_SLOTS) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("Invalid --return-slots %d: expected 0 to %d"),
+                 return_slots, SS_AGENT_MAX_SLOTS);
+    return FALSE;
+  }
+
   SsLeadSourceKind kind = SS_LEAD_SOURCE_TEST;
   if (!ss_lead_source_parse (options->source != NULL ? options->source : "test",
                              &kind, source_path, error))
+    return FALSE;
+
+  SsReturnSourceKind return_kind = SS_RETURN_SOURCE_AUTO;
+  if (!ss_return_source_parse (options->return_source != NULL
+                               ? options->return_source : "auto",
+                               &return_kind, return_device, error))
     return FALSE;
 
   *config = (SsAgentConfig) {
@@ -245,6 +281,12 @@ fill_config (const SsAgentOptions *options, SsAgentConfig *config,
       .headless = options->headless,
       .latency_ms = SS_REMOTE_DEFAULT_LATENCY_MS,
     },
+    .return_feed = {
+      .source = return_kind,
+      .device = *return_device,
+    },
+    .return_slots = (guint) return_slots,
+    .console = options->console,
     .ice_addresses = (const char *const *) options->ice_addresses,
     .stats_path = options->stats_file,
   };
@@ -278,16 +320,21 @@ on_duration_over (gpointer data)
 int
 main (int argc, char **argv)
 {
-  g_auto (SsAgentOptions) options = { .simulcast_layers = SS_LEAD_MAX_LAYERS };
+  g_auto (SsAgentOptions) options = {
+    .simulcast_layers = SS_LEAD_MAX_LAYERS,
+    .return_slots = G_MININT,
+  };
   g_autoptr (GError) error = NULL;
   g_autofree char *source_path = NULL;
+  g_autofree char *return_device = NULL;
   SsAgentConfig config = { 0 };
 
   ss_i18n_init ();
 
   if (!parse_options (&argc, &argv, &options, &error)
       || !apply_config_file (&options, &error)
-      || !fill_config (&options, &config, &source_path, &error)) {
+      || !fill_config (&options, &config, &source_path, &return_device,
+                       &error)) {
     fprintf (stderr, "%s\n", error->message);
     fprintf (stderr, _("Run \"%s --help\" to see the options.\n"), argv[0]);
     return 2;

@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "shuangshi-agent"
 
 #include "ss-agent-config-file.h"
+#include "ss-agent-stats.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -15,7 +16,8 @@
 
 static const char *const known_keys[] = {
   "server", "classroom", "role", "lesson", "token", "token_file",
-  "auto_start", "source", "headless", "stats_file", "ice_address", NULL,
+  "auto_start", "source", "headless", "stats_file", "ice_address",
+  "return_source", "return_slots", NULL,
 };
 
 void
@@ -29,6 +31,7 @@ ss_agent_config_file_clear (SsAgentConfigFile *file)
   g_clear_pointer (&file->token_file, g_free);
   g_clear_pointer (&file->source, g_free);
   g_clear_pointer (&file->stats_file, g_free);
+  g_clear_pointer (&file->return_source, g_free);
   g_clear_pointer (&file->ice_addresses, g_strfreev);
 }
 
@@ -71,6 +74,31 @@ read_boolean (GKeyFile *key_file, const char *key, const char *path,
                    _("Invalid %s in %s: expected true or false"), key, path);
       return FALSE;
     }
+  *present = TRUE;
+  return TRUE;
+}
+
+/* Reads a whole number from 0 to @max; a missing key leaves *@present
+ * FALSE. */
+static gboolean
+read_count (GKeyFile *key_file, const char *key, const char *path, int max,
+            int *value, gboolean *present, GError **error)
+{
+  if (!g_key_file_has_key (key_file, GROUP, key, NULL))
+    return TRUE;
+
+  g_autofree char *text = g_key_file_get_string (key_file, GROUP, key, NULL);
+  guint64 number = 0;
+  if (text == NULL
+      || !g_ascii_string_to_unsigned (g_strstrip (text), 10, 0, (guint64) max,
+                                      &number, NULL))
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   _("Invalid %s in %s: expected a whole number from 0 to %d"),
+                   key, path, max);
+      return FALSE;
+    }
+  *value = (int) number;
   *present = TRUE;
   return TRUE;
 }
@@ -122,13 +150,16 @@ ss_agent_config_file_load (const char *path,
   file->token_file = resolve_path (path, read_string (key_file, "token_file"));
   file->source = read_string (key_file, "source");
   file->stats_file = read_string (key_file, "stats_file");
+  file->return_source = read_string (key_file, "return_source");
   file->ice_addresses = g_key_file_get_string_list (key_file, GROUP,
                                                     "ice_address", NULL, NULL);
 
   return read_boolean (key_file, "headless", path, &file->headless,
                        &file->has_headless, error)
          && read_boolean (key_file, "auto_start", path, &file->auto_start,
-                          &file->has_auto_start, error);
+                          &file->has_auto_start, error)
+         && read_count (key_file, "return_slots", path, SS_AGENT_MAX_SLOTS,
+                        &file->return_slots, &file->has_return_slots, error);
 }
 
 char *

@@ -17,18 +17,22 @@ typedef struct {
   char *token_file;
   char *source;
   char *stats_file;
+  char *return_source;
   char **ice_addresses;
   gboolean headless;
   gboolean has_headless;
   gboolean auto_start;
   gboolean has_auto_start;
+  int return_slots;
+  gboolean has_return_slots;
 } SsAgentConfigFile;
 
 void ss_agent_config_file_clear (SsAgentConfigFile *file);
 
 /* Reads @path (GKeyFile syntax). Keys: server, classroom, token or
  * token_file, role (lead or remote), lesson, auto_start, source, headless,
- * stats_file, ice_address (a list separated by ;). An unknown key is an
+ * stats_file, ice_address (a list separated by ;), return_source,
+ * return_slots. An unknown key is an
  * error, because a misspelt key would otherwise be ignored silently. */
 gboolean ss_agent_config_file_load (const char *path,
                                     SsAgentConfigFile *file,

@@ -55,6 +55,7 @@ static const struct {
   { "bad_sdp", SS_SIGNALING_ERROR_BAD_SDP },
   { "internal", SS_SIGNALING_ERROR_INTERNAL },
   { "unauthorized", SS_SIGNALING_ERROR_UNAUTHORIZED },
+  { "rate_limited", SS_SIGNALING_ERROR_RATE_LIMITED },
 };
 
 static SsSignalingError

@@ -34,6 +34,8 @@ typedef enum {
   /* The server's `unauthorized`: the token is missing, expired, forged or
    * for another classroom. Listed last to keep the earlier values. */
   SS_SIGNALING_ERROR_UNAUTHORIZED,
+  /* The server's `rate_limited`: too many interaction requests. */
+  SS_SIGNALING_ERROR_RATE_LIMITED,
 } SsSignalingError;
 
 GQuark ss_signaling_error_quark (void);

@@ -90,7 +90,37 @@ ss_agent_stats_to_json (SsAgentStats *stats, SsAgentRole role,
                        json_integer (atomic_load (&stats->video_height)));
   json_object_set_new (object, "subscribes",
                        counter_to_json (&stats->subscribes));
+  json_object_set_new (object, "floor_frames_decoded",
+                       counter_to_json (&stats->slot_frames_decoded[1]));
+  json_object_set_new (object, "return_frames_encoded",
+                       counter_to_json (&stats->return_frames_encoded));
+  json_object_set_new (object, "return_keyframes_encoded",
+                       counter_to_json (&stats->return_keyframes_encoded));
   return object;
+}
+
+/* Builds the lead's `return_feeds` array: per slot its index, the
+ * classroom whose feed it carries (@classrooms[slot], NULL when idle) and
+ * the video frames decoded in it. */
+json_t *
+ss_agent_stats_return_feeds_to_json (SsAgentStats *stats, guint n_slots,
+                                     const char *const *classrooms)
+{
+  json_t *feeds = json_array ();
+
+  for (guint slot = 0; slot < MIN (n_slots, SS_AGENT_MAX_SLOTS); slot++)
+    {
+      const char *classroom = classrooms != NULL ? classrooms[slot] : NULL;
+      json_t *entry = json_object ();
+      json_object_set_new (entry, "slot", json_integer (slot));
+      json_object_set_new (entry, "classroom",
+                           classroom != NULL ? json_string (classroom)
+                                             : json_null ());
+      json_object_set_new (entry, "frames_decoded",
+                           counter_to_json (&stats->slot_frames_decoded[slot]));
+      json_array_append_new (feeds, entry);
+    }
+  return feeds;
 }
 
 /* Replaces the file at @path with the current stats. */

@@ -2,6 +2,8 @@
  * the JSON stats file built from them. */
 #pragma once
 
+#include "ss-message.h"
+
 #include <glib.h>
 #include <jansson.h>
 #include <stdatomic.h>
@@ -12,6 +14,10 @@ typedef enum {
   SS_AGENT_ROLE_LEAD,
   SS_AGENT_ROLE_REMOTE,
 } SsAgentRole;
+
+/* The maximum number of slots of one subscription (protocol/README.md,
+ * `subscribe`). */
+#define SS_AGENT_MAX_SLOTS SS_FEEDS_MAX_SLOTS
 
 /* Written with relaxed atomics from GStreamer streaming threads and read
  * from the main loop; each counter is independent, so no lock is needed. */
@@ -37,6 +43,15 @@ typedef struct {
   /* Size of the last decoded frame, which tells the simulcast layer. */
   atomic_int video_width;
   atomic_int video_height;
+  /* The remote's return feed (its camera), sent beside the lesson. */
+  atomic_uint_fast64_t return_frames_encoded;
+  atomic_uint_fast64_t return_keyframes_encoded;
+
+  /* Both roles: video frames decoded in each slot of the subscription,
+   * counted across subscriptions. A remote's slot 0 is the lesson (also
+   * counted in video_frames_decoded) and slot 1 the floor; the lead's
+   * slots carry the return feeds. */
+  atomic_uint_fast64_t slot_frames_decoded[SS_AGENT_MAX_SLOTS];
 
   /* Both roles: RTP bytes sent (lead) or received (remote), and the bitrate
    * over the last SS_AGENT_BITRATE_SAMPLES calls of
@@ -60,6 +75,9 @@ void ss_agent_stats_free (SsAgentStats *stats);
 
 json_t *ss_agent_stats_to_json (SsAgentStats *stats, SsAgentRole role,
                                 const char *classroom, const char *lesson);
+json_t *ss_agent_stats_return_feeds_to_json (SsAgentStats *stats,
+                                             guint n_slots,
+                                             const char *const *classrooms);
 gboolean ss_agent_stats_write_file (SsAgentStats *stats, SsAgentRole role,
                                     const char *classroom, const char *lesson,
                                     const char *path, GError **error);

@@ -1,32 +1,48 @@
 /* Session logic of the classroom agent, between the signaling client and
- * the media pipelines (protocol/README.md, "Session flow").
+ * the media pipelines (protocol/README.md, "Session flow" and
+ * "Interaction").
  *
- * On each connection: hello with the classroom's token, then lesson.join,
- * then the lead publishes at once and a remote subscribes when the lesson
- * is live. An agent without a fixed lesson (and a lead with --auto-start)
- * follows the timetable instead. It joins the lesson that lesson.starting
+ * On each connection: hello with the classroom's token, then lesson.join.
+ * An agent without a fixed lesson (and a lead with --auto-start) follows
+ * the timetable instead. It joins the lesson that lesson.starting
  * announces and leaves on lesson.ended. In between, a remote shows the
- * waiting screen with the next lesson of the latest schedule event. After a
- * reconnect the server repeats lesson.starting while the lesson is live,
- * so the agent rejoins it and subscribes again. A media attempt builds a
- * fresh pipeline, creates the offer, sends it in `publish` or `subscribe`
- * and applies the relay's answer. Any failure tears the pipeline down and
- * tries again after SS_AGENT_MEDIA_RETRY_MS; a dropped connection tears it
- * down and the websocket client reconnects with backoff. Each attempt has
- * its own request id and GCancellable, so replies to an attempt that was
- * abandoned are ignored. */
+ * waiting screen with the next lesson of the latest schedule event. After
+ * a reconnect the server repeats lesson.starting while the lesson is live,
+ * so the agent rejoins it.
+ *
+ * Each role has two media transports (SsMediaLink), each retried on its
+ * own after a failure:
+ * - lead: the lesson publish, at once after the join; then, once the
+ *   publish is answered, the subscription to the remotes' return feeds
+ *   (--return-slots, none when 0).
+ * - remote: the lesson subscription (slot 0 the lead, slot 1 the floor)
+ *   while the lesson is live; and the return feed publish from the join
+ *   on, live or not (--return-source, none when `none`).
+ * `transport.closed` names the transport the relay closed, and only that
+ * one starts again. A dropped connection tears both down and the
+ * websocket client reconnects with backoff.
+ *
+ * The interaction events keep SsAgentInteraction up to date. From it the
+ * agent sets the status line on the screen, which slots are shown and
+ * heard (a remote hears and sees the floor unless it holds the floor
+ * itself; the lead hears only the return feed of the class it called on),
+ * the console's lines and the stats file. */
 #define G_LOG_DOMAIN "shuangshi-agent"
 
 #include "ss-agent.h"
+#include "ss-agent-console.h"
 #include "ss-agent-error.h"
+#include "ss-agent-interaction.h"
+#include "ss-agent-link.h"
 #include "ss-agent-signaling.h"
 #include "ss-agent-waiting.h"
 #include "ss-agent-ws.h"
 #include "ss-config.h"
 
+#include <gio/gunixinputstream.h>
+#include <glib/gi18n.h>
 #include <string.h>
 
-#define SS_AGENT_MEDIA_RETRY_MS 2000
 #define SS_AGENT_TICK_MS 1000
 
 struct _SsAgent {
@@ -44,6 +60,9 @@ struct _SsAgent {
   SsLeadConfig lead_config;
   char *lead_path;
   SsRemoteConfig remote_config;
+  SsReturnConfig return_config;
+  char *return_device;
+  guint return_slots;
 
   GMainLoop *loop;
   GMainContext *context;
@@ -51,7 +70,6 @@ struct _SsAgent {
   SsSignaling *signaling;
   SsAgentStats *stats;
   GSource *tick_source;
-  GSource *retry_source;
 
   gboolean joined;
   gboolean join_pending;
@@ -64,297 +82,340 @@ struct _SsAgent {
   char *next_subject;
   char *next_start;
 
-  /* The current media attempt. */
+  SsAgentInteraction *interaction;
+  /* The status line last computed from the interaction state. */
+  char *status_text;
+  SsConsole *console;
+
+  /* Lead: publishes the lesson (lead); remote: receives it (remote). */
+  SsMediaLink *lesson_link;
   SsLeadPipeline *lead;
   SsRemotePipeline *remote;
-  GCancellable *media_cancellable;
-  guint64 media_request_id;
-  gboolean offer_sent;
-  GPtrArray *pending_candidates;
+  /* Remote: publishes its return feed (return_feed); lead: receives the
+   * remotes' return feeds (return_feeds). */
+  SsMediaLink *return_link;
+  SsReturnPipeline *return_feed;
+  SsRemotePipeline *return_feeds;
+  /* What the last return feed pipeline captured ("test" or "camera"), or
+   * NULL before the first one. */
+  const char *return_source_name;
+  /* Remote: another connection of this classroom publishes its return
+   * feed (lesson_busy), so this agent does not until the next join. */
+  gboolean return_busy;
 };
 
-typedef struct {
-  guint mline;
-  char *candidate;
-} SsQueuedCandidate;
+static gboolean
+has_return_link (SsAgent *agent)
+{
+  if (agent->role == SS_AGENT_ROLE_LEAD)
+    return agent->return_slots > 0;
+  return agent->return_config.source != SS_RETURN_SOURCE_NONE;
+}
 
 static void
-ss_queued_candidate_free (SsQueuedCandidate *queued)
+stop_media (SsAgent *agent)
 {
-  g_free (queued->candidate);
-  g_free (queued);
+  ss_media_link_stop (agent->lesson_link);
+  ss_media_link_stop (agent->return_link);
 }
 
-static const char *
-media_request_type (SsAgent *agent)
+/* Shows the interaction state: the status line on the screen, which
+ * slots are seen and heard. */
+static void
+apply_interaction (SsAgent *agent)
 {
-  return agent->role == SS_AGENT_ROLE_LEAD ? "publish" : "subscribe";
+  g_autofree char *status = ss_agent_interaction_format_status (agent->interaction);
+  const char *floor = ss_agent_interaction_get_floor (agent->interaction);
+
+  if (g_strcmp0 (status, agent->status_text) != 0)
+    {
+      g_message ("Classroom %s: status line \"%s\"", agent->classroom, status);
+      g_free (agent->status_text);
+      agent->status_text = g_steal_pointer (&status);
+    }
+
+  if (agent->remote != NULL)
+    {
+      gboolean floor_shown = floor != NULL
+                             && g_strcmp0 (floor, agent->classroom) != 0;
+      ss_remote_pipeline_set_status_text (agent->remote, agent->status_text);
+      ss_remote_pipeline_set_slot_visible (agent->remote, 1, floor_shown);
+      ss_remote_pipeline_set_slot_audible (agent->remote, 1, floor_shown);
+    }
+
+  if (agent->return_feeds != NULL)
+    {
+      ss_remote_pipeline_set_status_text (agent->return_feeds,
+                                          agent->status_text);
+      guint n_slots = ss_remote_pipeline_get_n_slots (agent->return_feeds);
+      for (guint slot = 0; slot < n_slots; slot++)
+        {
+          const char *source = ss_agent_interaction_get_slot (agent->interaction,
+                                                        slot);
+          ss_remote_pipeline_set_slot_visible (agent->return_feeds, slot,
+                                               source != NULL);
+          ss_remote_pipeline_set_slot_audible (
+              agent->return_feeds, slot,
+              source != NULL && g_strcmp0 (source, floor) == 0);
+        }
+    }
 }
+
+static void
+on_lesson_pipeline_error (const GError *error, gpointer data)
+{
+  SsAgent *agent = data;
+
+  ss_media_link_fail (agent->lesson_link, "the media pipeline", error);
+}
+
+static void
+on_return_pipeline_error (const GError *error, gpointer data)
+{
+  SsAgent *agent = data;
+
+  ss_media_link_fail (agent->return_link, "the media pipeline", error);
+}
+
+static char **
+get_ice_addresses (gpointer data, GError **error)
+{
+  SsAgent *agent = data;
+
+  if (agent->ice_addresses != NULL && agent->ice_addresses[0] != NULL)
+    return g_strdupv (agent->ice_addresses);
+
+  char *address = ss_ws_client_get_local_address (agent->ws);
+  if (address == NULL)
+    {
+      g_set_error_literal (error, SS_AGENT_ERROR, SS_AGENT_ERROR_CONNECTION,
+                           "No local address: the signaling connection is closed");
+      return NULL;
+    }
+
+  char **addresses = g_new0 (char *, 2);
+  addresses[0] = address;
+  return addresses;
+}
+
+/* --- The lesson: the lead's publish, a remote's subscription --- */
 
 static GstElement *
-media_webrtcbin (SsAgent *agent)
-{
-  if (agent->lead != NULL)
-    return ss_lead_pipeline_get_webrtcbin (agent->lead);
-  if (agent->remote != NULL)
-    return ss_remote_pipeline_get_webrtcbin (agent->remote);
-  return NULL;
-}
-
-static void
-teardown_media (SsAgent *agent)
-{
-  if (agent->media_cancellable != NULL) {
-    g_cancellable_cancel (agent->media_cancellable);
-    g_clear_object (&agent->media_cancellable);
-  }
-
-  if (agent->lead != NULL || agent->remote != NULL)
-    g_message ("Stopping the %s pipeline of classroom %s",
-               ss_agent_role_to_string (agent->role), agent->classroom);
-
-  g_clear_pointer (&agent->lead, ss_lead_pipeline_free);
-  g_clear_pointer (&agent->remote, ss_remote_pipeline_free);
-  agent->media_request_id = 0;
-  agent->offer_sent = FALSE;
-  g_ptr_array_set_size (agent->pending_candidates, 0);
-}
-
-static void start_media (SsAgent *agent);
-
-static gboolean
-on_retry_timeout (gpointer data)
+start_lesson_pipeline (gpointer data, GError **error)
 {
   SsAgent *agent = data;
 
-  g_clear_pointer (&agent->retry_source, g_source_unref);
-  start_media (agent);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-cancel_retry (SsAgent *agent)
-{
-  if (agent->retry_source == NULL)
-    return;
-
-  g_source_destroy (agent->retry_source);
-  g_clear_pointer (&agent->retry_source, g_source_unref);
-}
-
-static void
-schedule_media_retry (SsAgent *agent, guint delay_ms)
-{
-  if (agent->stopped || agent->retry_source != NULL)
-    return;
-
-  agent->retry_source = g_timeout_source_new (delay_ms);
-  g_source_set_callback (agent->retry_source, on_retry_timeout, agent, NULL);
-  g_source_attach (agent->retry_source, agent->context);
-}
-
-static void
-fail_media (SsAgent *agent, const char *step, const GError *error)
-{
-  g_warning ("Classroom %s: %s failed: %s; retrying in %d ms",
-             agent->classroom, step, error->message, SS_AGENT_MEDIA_RETRY_MS);
-  teardown_media (agent);
-  schedule_media_retry (agent, SS_AGENT_MEDIA_RETRY_MS);
-}
-
-static void
-send_candidate (SsAgent *agent, guint mline, const char *candidate)
-{
-  json_t *payload = json_object ();
-
-  json_object_set_new (payload, "candidate", json_string (candidate));
-  json_object_set_new (payload, "mline", json_integer (mline));
-  ss_signaling_notify (agent->signaling, "candidate", payload);
-}
-
-/* Candidates gathered before the offer went out wait for it: the server
- * knows no transport for this client until then. */
-static void
-on_local_candidate (guint mline, const char *candidate, gpointer data)
-{
-  SsAgent *agent = data;
-
-  if (agent->offer_sent) {
-    send_candidate (agent, mline, candidate);
-    return;
-  }
-
-  SsQueuedCandidate *queued = g_new0 (SsQueuedCandidate, 1);
-  *queued = (SsQueuedCandidate) {
-    .mline = mline,
-    .candidate = g_strdup (candidate),
-  };
-  g_ptr_array_add (agent->pending_candidates, queued);
-}
-
-static void
-flush_candidates (SsAgent *agent)
-{
-  for (guint i = 0; i < agent->pending_candidates->len; i++) {
-    SsQueuedCandidate *queued = g_ptr_array_index (agent->pending_candidates, i);
-    send_candidate (agent, queued->mline, queued->candidate);
-  }
-
-  g_ptr_array_set_size (agent->pending_candidates, 0);
-}
-
-static void
-on_answer_applied (const GError *error, gpointer data)
-{
-  SsAgent *agent = data;
-
-  if (error != NULL) {
-    fail_media (agent, "applying the relay's answer", error);
-    return;
-  }
-
-  g_message ("Classroom %s: %s accepted for lesson %s", agent->classroom,
-             media_request_type (agent), agent->lesson);
-}
-
-static void
-on_media_reply (guint64 id, json_t *result, const GError *error, gpointer data)
-{
-  SsAgent *agent = data;
-
-  if (id != agent->media_request_id)
-    return;
-
-  agent->media_request_id = 0;
-  if (g_error_matches (error, SS_SIGNALING_ERROR,
-                       SS_SIGNALING_ERROR_DISCONNECTED))
-    return;
-
-  if (g_error_matches (error, SS_SIGNALING_ERROR, SS_SIGNALING_ERROR_NOT_LIVE)) {
-    g_message ("Classroom %s: lesson %s is not live yet; waiting",
-               agent->classroom, agent->lesson);
-    agent->live = FALSE;
-    teardown_media (agent);
-    return;
-  }
-
-  if (error != NULL) {
-    fail_media (agent, media_request_type (agent), error);
-    return;
-  }
-
-  const char *sdp = json_string_value (json_object_get (result, "sdp"));
-  ss_webrtc_set_remote (media_webrtcbin (agent), GST_WEBRTC_SDP_TYPE_ANSWER,
-                        sdp, agent->context, agent->media_cancellable,
-                        on_answer_applied, agent);
-}
-
-static void
-on_offer_created (const char *sdp, const GError *error, gpointer data)
-{
-  SsAgent *agent = data;
-
-  if (error != NULL) {
-    fail_media (agent, "creating the offer", error);
-    return;
-  }
-
-  json_t *payload = json_object ();
-  json_object_set_new (payload, "sdp", json_string (sdp));
-
-  gint64 now_us = g_get_monotonic_time ();
-  if (agent->remote != NULL) {
-    ss_remote_pipeline_mark_subscribe (agent->remote, now_us);
-    atomic_fetch_add (&agent->stats->subscribes, 1);
-  }
-
-  agent->media_request_id = ss_signaling_request (agent->signaling,
-                                                  media_request_type (agent),
-                                                  payload, now_us,
-                                                  on_media_reply, agent);
-  agent->offer_sent = TRUE;
-  flush_candidates (agent);
-}
-
-static void
-on_pipeline_error (const GError *error, gpointer data)
-{
-  fail_media (data, "the media pipeline", error);
-}
-
-static gboolean
-build_pipeline (SsAgent *agent, GError **error)
-{
-  if (agent->role == SS_AGENT_ROLE_LEAD) {
-    agent->lead = ss_lead_pipeline_new (&agent->lead_config, agent->stats,
-                                        agent->context, error);
-    if (agent->lead == NULL)
-      return FALSE;
-
-    ss_lead_pipeline_set_error_func (agent->lead, on_pipeline_error, agent);
-    return ss_lead_pipeline_start (agent->lead, error);
-  }
+  if (agent->role == SS_AGENT_ROLE_LEAD)
+    {
+      agent->lead = ss_lead_pipeline_new (&agent->lead_config, agent->stats,
+                                          agent->context, error);
+      if (agent->lead == NULL)
+        return NULL;
+      ss_lead_pipeline_set_error_func (agent->lead, on_lesson_pipeline_error,
+                                       agent);
+      if (!ss_lead_pipeline_start (agent->lead, error))
+        {
+          g_clear_pointer (&agent->lead, ss_lead_pipeline_free);
+          return NULL;
+        }
+      return ss_lead_pipeline_get_webrtcbin (agent->lead);
+    }
 
   agent->remote = ss_remote_pipeline_new (&agent->remote_config, agent->stats,
                                           agent->context, error);
   if (agent->remote == NULL)
-    return FALSE;
+    return NULL;
+  ss_remote_pipeline_set_error_func (agent->remote, on_lesson_pipeline_error,
+                                     agent);
+  apply_interaction (agent);
+  if (!ss_remote_pipeline_start (agent->remote, error))
+    {
+      g_clear_pointer (&agent->remote, ss_remote_pipeline_free);
+      return NULL;
+    }
+  return ss_remote_pipeline_get_webrtcbin (agent->remote);
+}
 
-  ss_remote_pipeline_set_error_func (agent->remote, on_pipeline_error, agent);
-  return ss_remote_pipeline_start (agent->remote, error);
+static void
+stop_lesson_pipeline (gpointer data)
+{
+  SsAgent *agent = data;
+
+  g_clear_pointer (&agent->lead, ss_lead_pipeline_free);
+  g_clear_pointer (&agent->remote, ss_remote_pipeline_free);
+}
+
+static void
+on_lesson_offer_sending (gint64 now_us, gpointer data)
+{
+  SsAgent *agent = data;
+
+  if (agent->remote == NULL)
+    return;
+
+  ss_remote_pipeline_mark_subscribe (agent->remote, now_us);
+  atomic_fetch_add (&agent->stats->subscribes, 1);
+}
+
+static void
+apply_result_slots (SsAgent *agent, json_t *result)
+{
+  g_autoptr (GError) error = NULL;
+  json_t *slots = json_object_get (result, "slots");
+
+  if (slots == NULL)
+    return;
+  if (!ss_agent_interaction_apply_slots (agent->interaction, slots, &error))
+    g_warning ("Classroom %s: ignored the subscribe result's slots: %s",
+               agent->classroom, error->message);
+  apply_interaction (agent);
+}
+
+static void
+on_lesson_answered (json_t *result, gpointer data)
+{
+  SsAgent *agent = data;
+
+  g_message ("Classroom %s: %s accepted for lesson %s", agent->classroom,
+             agent->role == SS_AGENT_ROLE_LEAD ? "publish" : "subscribe",
+             agent->lesson);
+
+  if (agent->role == SS_AGENT_ROLE_REMOTE)
+    {
+      apply_result_slots (agent, result);
+      return;
+    }
+
+  /* The lead's return feed subscription waits for its own publish, so a
+   * lead that cannot publish does not receive the classes either. */
+  if (has_return_link (agent) && !ss_media_link_is_running (agent->return_link))
+    ss_media_link_start (agent->return_link);
 }
 
 static gboolean
-configure_ice (SsAgent *agent, GError **error)
+on_lesson_refused (const GError *error, gpointer data)
 {
-  if (agent->ice_addresses != NULL && agent->ice_addresses[0] != NULL)
-    return ss_webrtc_configure_ice (media_webrtcbin (agent),
-                                    (const char *const *) agent->ice_addresses,
-                                    error);
+  SsAgent *agent = data;
 
-  g_autofree char *address = ss_ws_client_get_local_address (agent->ws);
-  const char *addresses[] = { address, NULL };
-
-  if (address == NULL) {
-    g_set_error_literal (error, SS_AGENT_ERROR, SS_AGENT_ERROR_CONNECTION,
-                         "No local address: the signaling connection is closed");
-    return FALSE;
-  }
-
-  return ss_webrtc_configure_ice (media_webrtcbin (agent), addresses, error);
+  if (agent->role == SS_AGENT_ROLE_REMOTE
+      && g_error_matches (error, SS_SIGNALING_ERROR,
+                          SS_SIGNALING_ERROR_NOT_LIVE))
+    {
+      g_message ("Classroom %s: lesson %s is not live yet; waiting",
+                 agent->classroom, agent->lesson);
+      agent->live = FALSE;
+      return TRUE;
+    }
+  return FALSE;
 }
 
-/* Builds a new pipeline and sends its offer; the reply continues in
- * on_media_reply. */
+/* --- The return feeds: a remote's publish, the lead's subscription --- */
+
+static GstElement *
+start_return_pipeline (gpointer data, GError **error)
+{
+  SsAgent *agent = data;
+
+  if (agent->role == SS_AGENT_ROLE_REMOTE)
+    {
+      agent->return_feed = ss_return_pipeline_new (&agent->return_config,
+                                                   agent->stats,
+                                                   agent->context, error);
+      if (agent->return_feed == NULL)
+        return NULL;
+      ss_return_pipeline_set_error_func (agent->return_feed,
+                                         on_return_pipeline_error, agent);
+      agent->return_source_name =
+          ss_return_pipeline_get_source_name (agent->return_feed);
+      if (!ss_return_pipeline_start (agent->return_feed, error))
+        {
+          g_clear_pointer (&agent->return_feed, ss_return_pipeline_free);
+          return NULL;
+        }
+      return ss_return_pipeline_get_webrtcbin (agent->return_feed);
+    }
+
+  SsRemoteConfig config = agent->remote_config;
+  config.slots = agent->return_slots;
+  config.return_feeds = TRUE;
+  agent->return_feeds = ss_remote_pipeline_new (&config, agent->stats,
+                                                agent->context, error);
+  if (agent->return_feeds == NULL)
+    return NULL;
+  ss_remote_pipeline_set_error_func (agent->return_feeds,
+                                     on_return_pipeline_error, agent);
+  apply_interaction (agent);
+  if (!ss_remote_pipeline_start (agent->return_feeds, error))
+    {
+      g_clear_pointer (&agent->return_feeds, ss_remote_pipeline_free);
+      return NULL;
+    }
+  return ss_remote_pipeline_get_webrtcbin (agent->return_feeds);
+}
+
 static void
-start_media (SsAgent *agent)
+stop_return_pipeline (gpointer data)
 {
-  g_autoptr (GError) error = NULL;
+  SsAgent *agent = data;
 
-  cancel_retry (agent);
-  teardown_media (agent);
-
-  if (agent->stopped || !agent->joined
-      || (agent->role == SS_AGENT_ROLE_REMOTE && !agent->live))
-    return;
-
-  g_message ("Classroom %s: starting the %s pipeline for lesson %s",
-             agent->classroom, ss_agent_role_to_string (agent->role),
-             agent->lesson);
-
-  agent->media_cancellable = g_cancellable_new ();
-  if (!build_pipeline (agent, &error) || !configure_ice (agent, &error)) {
-    fail_media (agent, "starting the media pipeline", error);
-    return;
-  }
-
-  GstElement *webrtcbin = media_webrtcbin (agent);
-  ss_webrtc_watch_candidates (webrtcbin, agent->context,
-                              agent->media_cancellable, on_local_candidate,
-                              agent);
-  ss_webrtc_create_offer (webrtcbin, agent->context, agent->media_cancellable,
-                          on_offer_created, agent);
+  g_clear_pointer (&agent->return_feed, ss_return_pipeline_free);
+  g_clear_pointer (&agent->return_feeds, ss_remote_pipeline_free);
 }
+
+static void
+on_return_answered (json_t *result, gpointer data)
+{
+  SsAgent *agent = data;
+
+  if (agent->role == SS_AGENT_ROLE_LEAD)
+    {
+      g_message ("Classroom %s: receiving the return feeds of lesson %s in "
+                 "%u slots", agent->classroom, agent->lesson,
+                 agent->return_slots);
+      apply_result_slots (agent, result);
+      return;
+    }
+
+  g_message ("Classroom %s: publishing its return feed (%s) in lesson %s",
+             agent->classroom, agent->return_source_name, agent->lesson);
+}
+
+/* A refusal that retrying cannot change leaves the return link stopped:
+ * lesson_busy (the classroom's teacher page already publishes its camera)
+ * until the next join, and a server without return feeds (forbidden,
+ * unknown_type, bad_message from an older server) for the lesson. */
+static gboolean
+on_return_refused (const GError *error, gpointer data)
+{
+  SsAgent *agent = data;
+
+  if (g_error_matches (error, SS_SIGNALING_ERROR,
+                       SS_SIGNALING_ERROR_LESSON_BUSY))
+    {
+      g_warning ("Classroom %s: another connection of this classroom "
+                 "already publishes its return feed (%s); this agent does "
+                 "not publish one until it joins a lesson again",
+                 agent->classroom, error->message);
+      agent->return_busy = TRUE;
+      return TRUE;
+    }
+
+  if (g_error_matches (error, SS_SIGNALING_ERROR, SS_SIGNALING_ERROR_FORBIDDEN)
+      || g_error_matches (error, SS_SIGNALING_ERROR,
+                          SS_SIGNALING_ERROR_UNKNOWN_TYPE)
+      || g_error_matches (error, SS_SIGNALING_ERROR,
+                          SS_SIGNALING_ERROR_BAD_MESSAGE))
+    {
+      g_warning ("Classroom %s: the server refused the %s (%s); not "
+                 "retrying in this lesson", agent->classroom,
+                 ss_media_link_get_description (agent->return_link),
+                 error->message);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* --- Joining and leaving --- */
 
 static gboolean
 follows_timetable (SsAgent *agent)
@@ -370,15 +431,28 @@ update_waiting_screen (SsAgent *agent)
   if (agent->waiting == NULL)
     return;
 
-  if (agent->joined) {
-    ss_waiting_screen_hide (agent->waiting);
-    return;
-  }
+  if (agent->joined)
+    {
+      ss_waiting_screen_hide (agent->waiting);
+      return;
+    }
 
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *text = ss_waiting_screen_format (agent->next_subject,
                                                     agent->next_start, now);
   ss_waiting_screen_show (agent->waiting, text);
+}
+
+/* Forgets the lesson's media and interaction state. */
+static void
+leave_lesson_state (SsAgent *agent)
+{
+  stop_media (agent);
+  agent->joined = FALSE;
+  agent->live = FALSE;
+  agent->return_busy = FALSE;
+  ss_agent_interaction_reset (agent->interaction);
+  apply_interaction (agent);
 }
 
 static void
@@ -393,19 +467,21 @@ on_join_reply (guint64 id, json_t *result, const GError *error, gpointer data)
 
   /* A timetable lesson that is not live yet: lesson.starting will come. */
   if (g_error_matches (error, SS_SIGNALING_ERROR,
-                       SS_SIGNALING_ERROR_NOT_READY)) {
-    g_message ("Classroom %s: lesson %s is not live yet (%s); waiting for "
-               "its start", agent->classroom, agent->lesson, error->message);
-    update_waiting_screen (agent);
-    return;
-  }
+                       SS_SIGNALING_ERROR_NOT_READY))
+    {
+      g_message ("Classroom %s: lesson %s is not live yet (%s); waiting for "
+                 "its start", agent->classroom, agent->lesson, error->message);
+      update_waiting_screen (agent);
+      return;
+    }
 
-  if (error != NULL) {
-    g_warning ("Classroom %s: joining lesson %s failed: %s; reconnecting",
-               agent->classroom, agent->lesson, error->message);
-    ss_ws_client_close (agent->ws);
-    return;
-  }
+  if (error != NULL)
+    {
+      g_warning ("Classroom %s: joining lesson %s failed: %s; reconnecting",
+                 agent->classroom, agent->lesson, error->message);
+      ss_ws_client_close (agent->ws);
+      return;
+    }
 
   agent->joined = TRUE;
   update_waiting_screen (agent);
@@ -415,17 +491,21 @@ on_join_reply (guint64 id, json_t *result, const GError *error, gpointer data)
              agent->lesson, agent->live ? "live" : "not live");
 
   if (agent->role == SS_AGENT_ROLE_LEAD || agent->live)
-    start_media (agent);
+    ss_media_link_start (agent->lesson_link);
+  if (agent->role == SS_AGENT_ROLE_REMOTE && has_return_link (agent))
+    ss_media_link_start (agent->return_link);
 }
 
 static void
 join_lesson (SsAgent *agent, const char *lesson_id)
 {
-  if (agent->lesson != lesson_id) {
-    g_free (agent->lesson);
-    agent->lesson = g_strdup (lesson_id);
-  }
+  if (agent->lesson != lesson_id)
+    {
+      g_free (agent->lesson);
+      agent->lesson = g_strdup (lesson_id);
+    }
   agent->join_pending = TRUE;
+  ss_agent_interaction_reset (agent->interaction);
 
   json_t *payload = json_object ();
   json_object_set_new (payload, "lesson", json_string (lesson_id));
@@ -443,27 +523,30 @@ on_hello_reply (guint64 id, json_t *result, const GError *error, gpointer data)
     return;
 
   if (g_error_matches (error, SS_SIGNALING_ERROR,
-                       SS_SIGNALING_ERROR_UNAUTHORIZED)) {
-    g_warning ("Classroom %s: the server rejected the token: %s; check the "
-               "token in the configuration file. Retrying after a backoff",
-               agent->classroom, error->message);
-    ss_ws_client_close (agent->ws);
-    return;
-  }
+                       SS_SIGNALING_ERROR_UNAUTHORIZED))
+    {
+      g_warning ("Classroom %s: the server rejected the token: %s; check the "
+                 "token in the configuration file. Retrying after a backoff",
+                 agent->classroom, error->message);
+      ss_ws_client_close (agent->ws);
+      return;
+    }
 
-  if (error != NULL) {
-    g_warning ("Classroom %s: hello failed: %s; reconnecting",
-               agent->classroom, error->message);
-    ss_ws_client_close (agent->ws);
-    return;
-  }
+  if (error != NULL)
+    {
+      g_warning ("Classroom %s: hello failed: %s; reconnecting",
+                 agent->classroom, error->message);
+      ss_ws_client_close (agent->ws);
+      return;
+    }
 
-  if (follows_timetable (agent)) {
-    g_message ("Classroom %s: waiting for the server to announce a lesson",
-               agent->classroom);
-    ss_ws_client_reset_backoff (agent->ws);
-    return;
-  }
+  if (follows_timetable (agent))
+    {
+      g_message ("Classroom %s: waiting for the server to announce a lesson",
+                 agent->classroom);
+      ss_ws_client_reset_backoff (agent->ws);
+      return;
+    }
 
   join_lesson (agent, agent->configured_lesson);
 }
@@ -479,6 +562,7 @@ on_connected (gpointer data)
   json_object_set_new (payload, "classroom", json_string (agent->classroom));
   json_object_set_new (payload, "agent",
                        json_string ("shuangshi-agent/" SS_VERSION));
+  json_object_set_new (payload, "client", json_string ("agent"));
   json_object_set_new (payload, "token", json_string (agent->token));
   ss_signaling_request (agent->signaling, "hello", payload,
                         g_get_monotonic_time (), on_hello_reply, agent);
@@ -489,11 +573,8 @@ on_disconnected (gint64 retry_in_us, gpointer data)
 {
   SsAgent *agent = data;
 
-  agent->joined = FALSE;
   agent->join_pending = FALSE;
-  agent->live = FALSE;
-  cancel_retry (agent);
-  teardown_media (agent);
+  leave_lesson_state (agent);
   ss_signaling_reset (agent->signaling);
 
   /* After the next hello the server sends lesson.starting again for the
@@ -521,11 +602,12 @@ handle_lesson_starting (SsAgent *agent, json_t *message)
     return;
 
   if (agent->configured_lesson != NULL
-      && g_strcmp0 (lesson_id, agent->configured_lesson) != 0) {
-    g_info ("Classroom %s: lesson %s starts; this agent is for %s only",
-            agent->classroom, lesson_id, agent->configured_lesson);
-    return;
-  }
+      && g_strcmp0 (lesson_id, agent->configured_lesson) != 0)
+    {
+      g_info ("Classroom %s: lesson %s starts; this agent is for %s only",
+              agent->classroom, lesson_id, agent->configured_lesson);
+      return;
+    }
 
   if ((agent->joined || agent->join_pending)
       && g_strcmp0 (lesson_id, agent->lesson) == 0)
@@ -535,10 +617,7 @@ handle_lesson_starting (SsAgent *agent, json_t *message)
              agent->classroom, lesson_id,
              json_string_value (json_object_get (message, "subject")),
              json_string_value (json_object_get (message, "title")));
-  cancel_retry (agent);
-  teardown_media (agent);
-  agent->joined = FALSE;
-  agent->live = FALSE;
+  leave_lesson_state (agent);
   join_lesson (agent, lesson_id);
 }
 
@@ -554,11 +633,8 @@ handle_lesson_ended (SsAgent *agent, json_t *message)
   g_message ("Classroom %s: lesson %s ended (%s)", agent->classroom,
              lesson_id,
              json_string_value (json_object_get (message, "reason")));
-  cancel_retry (agent);
-  teardown_media (agent);
-  agent->joined = FALSE;
   agent->join_pending = FALSE;
-  agent->live = FALSE;
+  leave_lesson_state (agent);
   if (follows_timetable (agent))
     g_clear_pointer (&agent->lesson, g_free);
   update_waiting_screen (agent);
@@ -571,12 +647,13 @@ handle_schedule (SsAgent *agent, json_t *message)
 
   g_clear_pointer (&agent->next_subject, g_free);
   g_clear_pointer (&agent->next_start, g_free);
-  if (json_is_object (next)) {
-    agent->next_subject =
-        g_strdup (json_string_value (json_object_get (next, "subject")));
-    agent->next_start =
-        g_strdup (json_string_value (json_object_get (next, "start")));
-  }
+  if (json_is_object (next))
+    {
+      agent->next_subject =
+          g_strdup (json_string_value (json_object_get (next, "subject")));
+      agent->next_start =
+          g_strdup (json_string_value (json_object_get (next, "start")));
+    }
 
   g_info ("Classroom %s: next lesson %s at %s", agent->classroom,
           agent->next_subject != NULL ? agent->next_subject : "(none)",
@@ -584,38 +661,135 @@ handle_schedule (SsAgent *agent, json_t *message)
   update_waiting_screen (agent);
 }
 
+/* Restarts the transport the relay closed. `transport` names it from the
+ * client's side (`publish` or `subscribe`), and a server that leaves it
+ * out means the lesson's transport. */
+static void
+handle_transport_closed (SsAgent *agent, json_t *message)
+{
+  const char *transport = json_string_value (json_object_get (message,
+                                                              "transport"));
+  const char *lesson_request = agent->role == SS_AGENT_ROLE_LEAD
+                               ? "publish" : "subscribe";
+  gboolean lesson_transport = transport == NULL
+                              || g_str_equal (transport, lesson_request);
+  SsMediaLink *link = lesson_transport ? agent->lesson_link
+                                       : agent->return_link;
+
+  g_message ("Classroom %s: the relay closed the %s (%s)", agent->classroom,
+             ss_media_link_get_description (link),
+             json_string_value (json_object_get (message, "reason")));
+
+  if (!agent->joined)
+    return;
+  if (lesson_transport && agent->role == SS_AGENT_ROLE_REMOTE && !agent->live)
+    {
+      ss_media_link_stop (link);
+      return;
+    }
+  if (!lesson_transport && (!has_return_link (agent) || agent->return_busy))
+    return;
+  ss_media_link_start (link);
+}
+
+static void
+print_interaction_event (SsAgent *agent, const char *type)
+{
+  if (agent->console == NULL)
+    return;
+
+  if (g_str_equal (type, "chat"))
+    {
+      guint n_chat = ss_agent_interaction_get_n_chat (agent->interaction);
+      if (n_chat > 0)
+        ss_console_print_chat (agent->console,
+                               ss_agent_interaction_get_chat (agent->interaction,
+                                                        n_chat - 1));
+      return;
+    }
+
+  if (g_str_equal (type, "floor"))
+    {
+      const char *floor = ss_agent_interaction_get_floor (agent->interaction);
+      g_autofree char *line =
+          floor != NULL
+              /* TRANSLATORS: console line; %s is a classroom id. */
+              ? g_strdup_printf (_("Classroom %s has the floor"), floor)
+              : g_strdup (_("Nobody has the floor"));
+      ss_console_print (agent->console, line);
+      return;
+    }
+
+  if (g_str_equal (type, "phase"))
+    {
+      /* TRANSLATORS: console line; %s is the lesson phase. */
+      g_autofree char *line = g_strdup_printf (
+          _("Lesson phase: %s"),
+          ss_lesson_phase_label (ss_agent_interaction_get_phase (agent->interaction)));
+      ss_console_print (agent->console, line);
+    }
+}
+
+static void
+handle_interaction_event (SsAgent *agent, const char *type, json_t *message)
+{
+  g_autoptr (GError) error = NULL;
+  guint n_chat = ss_agent_interaction_get_n_chat (agent->interaction);
+  const SsChatMessage *newest =
+      n_chat > 0 ? ss_agent_interaction_get_chat (agent->interaction, n_chat - 1)
+                 : NULL;
+  gint64 newest_seq = newest != NULL ? newest->seq : -1;
+
+  if (!ss_agent_interaction_apply_event (agent->interaction, type, message, &error))
+    {
+      g_warning ("Classroom %s: ignored an invalid %s event: %s",
+                 agent->classroom, type, error->message);
+      return;
+    }
+
+  /* A repeated chat message changes nothing and is not printed again. */
+  n_chat = ss_agent_interaction_get_n_chat (agent->interaction);
+  newest = n_chat > 0 ? ss_agent_interaction_get_chat (agent->interaction,
+                                                 n_chat - 1)
+                      : NULL;
+  if (!g_str_equal (type, "chat") || (newest != NULL && newest->seq != newest_seq))
+    print_interaction_event (agent, type);
+  apply_interaction (agent);
+}
+
 static void
 on_event (const char *type, json_t *message, gpointer data)
 {
   SsAgent *agent = data;
 
-  if (g_str_equal (type, "lesson.starting")) {
+  if (g_str_equal (type, "lesson.starting"))
     handle_lesson_starting (agent, message);
-  } else if (g_str_equal (type, "lesson.ended")) {
+  else if (g_str_equal (type, "lesson.ended"))
     handle_lesson_ended (agent, message);
-  } else if (g_str_equal (type, "schedule")) {
+  else if (g_str_equal (type, "schedule"))
     handle_schedule (agent, message);
-  } else if (g_str_equal (type, "lesson.live")) {
-    g_message ("Lesson %s is live", agent->lesson);
-    agent->live = TRUE;
-    if (agent->role == SS_AGENT_ROLE_REMOTE && agent->remote == NULL)
-      start_media (agent);
-  } else if (g_str_equal (type, "lesson.offline")) {
-    g_message ("Lesson %s is offline (%s)", agent->lesson,
-               json_string_value (json_object_get (message, "reason")));
-    agent->live = FALSE;
-    if (agent->role == SS_AGENT_ROLE_REMOTE) {
-      cancel_retry (agent);
-      teardown_media (agent);
+  else if (g_str_equal (type, "lesson.live"))
+    {
+      g_message ("Lesson %s is live", agent->lesson);
+      agent->live = TRUE;
+      if (agent->role == SS_AGENT_ROLE_REMOTE && agent->joined
+          && !ss_media_link_is_running (agent->lesson_link))
+        ss_media_link_start (agent->lesson_link);
     }
-  } else if (g_str_equal (type, "transport.closed")) {
-    g_message ("Classroom %s: the relay closed the media transport (%s)",
-               agent->classroom,
-               json_string_value (json_object_get (message, "reason")));
-    start_media (agent);
-  } else {
+  else if (g_str_equal (type, "lesson.offline"))
+    {
+      g_message ("Lesson %s is offline (%s)", agent->lesson,
+                 json_string_value (json_object_get (message, "reason")));
+      agent->live = FALSE;
+      if (agent->role == SS_AGENT_ROLE_REMOTE)
+        ss_media_link_stop (agent->lesson_link);
+    }
+  else if (g_str_equal (type, "transport.closed"))
+    handle_transport_closed (agent, message);
+  else if (ss_agent_interaction_is_event (type))
+    handle_interaction_event (agent, type, message);
+  else
     g_info ("Ignored signaling event %s", type);
-  }
 }
 
 static void
@@ -624,6 +798,57 @@ send_frame (const char *text, gsize length, gpointer data)
   SsAgent *agent = data;
 
   ss_ws_client_send (agent->ws, text, length);
+}
+
+/* --- Stats --- */
+
+/* Builds a remote's `return_feed` stats member. `state` is off (none
+ * configured, or not in a lesson), busy (lesson_busy), publishing
+ * (answered), starting, or stopped (refused, or the agent is stopping).
+ * `source` is what the last pipeline captured. */
+static json_t *
+return_feed_to_json (SsAgent *agent)
+{
+  const char *state = "off";
+
+  if (!has_return_link (agent))
+    state = "off";
+  else if (agent->return_busy)
+    state = "busy";
+  else if (ss_media_link_is_answered (agent->return_link))
+    state = "publishing";
+  else if (ss_media_link_is_running (agent->return_link))
+    state = "starting";
+  else if (agent->joined)
+    state = "stopped";
+
+  const char *source = agent->return_source_name;
+  return json_pack ("{s:s, s:o}", "state", state, "source",
+                    source != NULL ? json_string (source) : json_null ());
+}
+
+static void
+add_session_stats (SsAgent *agent, json_t *object)
+{
+  ss_agent_interaction_add_to_json (agent->interaction, object);
+  json_object_set_new (object, "status_text",
+                       json_string (agent->status_text != NULL
+                                    ? agent->status_text : ""));
+
+  if (agent->role == SS_AGENT_ROLE_REMOTE)
+    {
+      json_object_set_new (object, "return_feed", return_feed_to_json (agent));
+      return;
+    }
+
+  const char *classrooms[SS_AGENT_MAX_SLOTS] = { NULL };
+  guint n_slots = MIN (agent->return_slots, SS_AGENT_MAX_SLOTS);
+  for (guint slot = 0; slot < n_slots; slot++)
+    classrooms[slot] = ss_agent_interaction_get_slot (agent->interaction, slot);
+  json_object_set_new (object, "return_feeds",
+                       ss_agent_stats_return_feeds_to_json (agent->stats,
+                                                            n_slots,
+                                                            classrooms));
 }
 
 static void
@@ -643,6 +868,7 @@ write_stats (SsAgent *agent)
     json_object_set_new (
         object, "screen_text",
         json_string (ss_waiting_screen_get_text (agent->waiting)));
+  add_session_stats (agent, object);
 
   if (!ss_agent_stats_write_object (object, agent->stats_path, &error))
     g_warning ("Failed to write the stats file: %s", error->message);
@@ -661,11 +887,54 @@ on_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* --- Console --- */
+
+static guint64
+send_console_request (const char *type, json_t *payload,
+                      SsSignalingReplyFunc reply_func, gpointer reply_data,
+                      gpointer data, GError **error)
+{
+  SsAgent *agent = data;
+
+  if (!ss_ws_client_is_connected (agent->ws))
+    {
+      json_decref (payload);
+      g_set_error_literal (error, SS_AGENT_ERROR, SS_AGENT_ERROR_CONNECTION,
+                           _("not connected to the server; the agent "
+                             "reconnects by itself, try again shortly"));
+      return 0;
+    }
+
+  return ss_signaling_request (agent->signaling, type, payload,
+                               g_get_monotonic_time (), reply_func,
+                               reply_data);
+}
+
+/* --- Life cycle --- */
+
+static const SsMediaLinkCallbacks lesson_link_callbacks = {
+  .start_pipeline = start_lesson_pipeline,
+  .stop_pipeline = stop_lesson_pipeline,
+  .ice_addresses = get_ice_addresses,
+  .offer_sending = on_lesson_offer_sending,
+  .answered = on_lesson_answered,
+  .refused = on_lesson_refused,
+};
+
+static const SsMediaLinkCallbacks return_link_callbacks = {
+  .start_pipeline = start_return_pipeline,
+  .stop_pipeline = stop_return_pipeline,
+  .ice_addresses = get_ice_addresses,
+  .answered = on_return_answered,
+  .refused = on_return_refused,
+};
+
 SsAgent *
 ss_agent_new (const SsAgentConfig *config, GMainLoop *loop, GError **error)
 {
   g_return_val_if_fail (config != NULL, NULL);
   g_return_val_if_fail (loop != NULL, NULL);
+  g_return_val_if_fail (config->return_slots <= SS_AGENT_MAX_SLOTS, NULL);
 
   g_autoptr (SsAgent) agent = g_new0 (SsAgent, 1);
   agent->role = config->role;
@@ -681,12 +950,38 @@ ss_agent_new (const SsAgentConfig *config, GMainLoop *loop, GError **error)
   agent->lead_config = config->lead;
   agent->lead_config.path = agent->lead_path;
   agent->remote_config = config->remote;
+  agent->remote_config.slots = SS_AGENT_REMOTE_SLOTS;
+  agent->remote_config.return_feeds = FALSE;
+  agent->return_device = g_strdup (config->return_feed.device);
+  agent->return_config = config->return_feed;
+  agent->return_config.device = agent->return_device;
+  agent->return_config.classroom = agent->classroom;
+  agent->return_slots = config->return_slots;
   agent->loop = g_main_loop_ref (loop);
   agent->context = g_main_context_ref (g_main_loop_get_context (loop));
   agent->stats = ss_agent_stats_new ();
-  agent->pending_candidates =
-      g_ptr_array_new_with_free_func ((GDestroyNotify) ss_queued_candidate_free);
+  agent->interaction = ss_agent_interaction_new ();
+  agent->status_text = g_strdup ("");
   agent->signaling = ss_signaling_new (send_frame, on_event, agent);
+
+  gboolean lead = agent->role == SS_AGENT_ROLE_LEAD;
+  agent->lesson_link = ss_media_link_new (lead ? "publish" : "subscribe",
+                                          lead ? "lesson publish"
+                                               : "lesson subscription",
+                                          agent->signaling, agent->context,
+                                          &lesson_link_callbacks, agent);
+  agent->return_link = ss_media_link_new (lead ? "subscribe" : "publish",
+                                          lead ? "return feed subscription"
+                                               : "return feed",
+                                          agent->signaling, agent->context,
+                                          &return_link_callbacks, agent);
+
+  if (config->console)
+    {
+      g_autoptr (GInputStream) input = g_unix_input_stream_new (0, FALSE);
+      agent->console = ss_console_new (input, stdout, send_console_request,
+                                       agent);
+    }
 
   const SsWsClientCallbacks callbacks = {
     .connected = on_connected,
@@ -709,9 +1004,14 @@ ss_agent_free (SsAgent *agent)
 
   ss_agent_stop (agent);
   g_clear_pointer (&agent->ws, ss_ws_client_free);
+  g_clear_pointer (&agent->lesson_link, ss_media_link_free);
+  g_clear_pointer (&agent->return_link, ss_media_link_free);
+  /* Freeing the signaling client calls no reply function, so the console
+   * that receives replies can go after it. */
   g_clear_pointer (&agent->signaling, ss_signaling_free);
+  g_clear_pointer (&agent->console, ss_console_free);
+  g_clear_pointer (&agent->interaction, ss_agent_interaction_free);
   g_clear_pointer (&agent->stats, ss_agent_stats_free);
-  g_ptr_array_unref (agent->pending_candidates);
   g_main_context_unref (agent->context);
   g_main_loop_unref (agent->loop);
   g_strfreev (agent->ice_addresses);
@@ -726,11 +1026,13 @@ ss_agent_free (SsAgent *agent)
   g_free (agent->lesson);
   g_free (agent->stats_path);
   g_free (agent->lead_path);
+  g_free (agent->return_device);
+  g_free (agent->status_text);
   g_free (agent);
 }
 
 /* Connects to the server and starts the 1 s tick (request timeouts, stats
- * polling and the stats file). */
+ * polling and the stats file), and the console when configured. */
 void
 ss_agent_start (SsAgent *agent)
 {
@@ -740,10 +1042,12 @@ ss_agent_start (SsAgent *agent)
 
   write_stats (agent);
   ss_ws_client_connect (agent->ws);
+  if (agent->console != NULL)
+    ss_console_start (agent->console);
 }
 
-/* Stops the pipeline and writes the stats file one last time. Safe to call
- * more than once. */
+/* Stops the pipelines and writes the stats file one last time. Safe to
+ * call more than once. */
 void
 ss_agent_stop (SsAgent *agent)
 {
@@ -751,15 +1055,16 @@ ss_agent_stop (SsAgent *agent)
     return;
 
   agent->stopped = TRUE;
-  cancel_retry (agent);
-  teardown_media (agent);
+  if (agent->lesson_link != NULL)
+    stop_media (agent);
   if (agent->waiting != NULL)
     ss_waiting_screen_hide (agent->waiting);
 
-  if (agent->tick_source != NULL) {
-    g_source_destroy (agent->tick_source);
-    g_clear_pointer (&agent->tick_source, g_source_unref);
-  }
+  if (agent->tick_source != NULL)
+    {
+      g_source_destroy (agent->tick_source);
+      g_clear_pointer (&agent->tick_source, g_source_unref);
+    }
 
   write_stats (agent);
 }
@@ -783,10 +1088,11 @@ on_end_reply (guint64 id, json_t *result, const GError *error, gpointer data)
 void
 ss_agent_end_lesson (SsAgent *agent)
 {
-  if (agent->role != SS_AGENT_ROLE_LEAD || !agent->joined) {
-    g_message ("Classroom %s: no lesson to end", agent->classroom);
-    return;
-  }
+  if (agent->role != SS_AGENT_ROLE_LEAD || !agent->joined)
+    {
+      g_message ("Classroom %s: no lesson to end", agent->classroom);
+      return;
+    }
 
   g_message ("Classroom %s: ending lesson %s for every classroom",
              agent->classroom, agent->lesson);

@@ -4,6 +4,7 @@
 
 #include "ss-agent-lead.h"
 #include "ss-agent-remote.h"
+#include "ss-agent-return.h"
 #include "ss-agent-stats.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,14 @@ typedef struct {
   gboolean auto_start;
   SsLeadConfig lead;
   SsRemoteConfig remote;
+  /* Remote: the return feed to publish; source SS_RETURN_SOURCE_NONE for
+   * none. */
+  SsReturnConfig return_feed;
+  /* Lead: slots of the subscription to the remotes' return feeds, 0 to
+   * SS_AGENT_MAX_SLOTS; 0 subscribes to none. */
+  guint return_slots;
+  /* Read interaction commands from standard input. */
+  gboolean console;
   /* Local ICE addresses; NULL or empty to use the local address of the
    * signaling connection. */
   const char *const *ice_addresses;
@@ -39,6 +48,11 @@ void ss_agent_stop (SsAgent *agent);
 SsAgentStats *ss_agent_get_stats (SsAgent *agent);
 /* Lead: asks the server to end the current lesson for every classroom. */
 void ss_agent_end_lesson (SsAgent *agent);
+
+/* Lead: the default number of return feed slots. */
+#define SS_AGENT_DEFAULT_RETURN_SLOTS 4
+/* Remote: slot 0 is the lesson, slot 1 the floor. */
+#define SS_AGENT_REMOTE_SLOTS 2
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsAgent, ss_agent_free)
 

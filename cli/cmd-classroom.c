@@ -1,14 +1,17 @@
-/* `shuangshi classroom add|list|remove`: the classrooms of the timetable
- * (POST, GET /api/v1/classrooms, DELETE /api/v1/classrooms/ID). Adding a
- * classroom prints its token, which goes into the agent's configuration
- * file on that classroom's PC. */
+/* `shuangshi classroom add|list|remove|link`: the classrooms of the
+ * timetable (POST, GET /api/v1/classrooms, DELETE /api/v1/classrooms/ID).
+ * Adding a classroom prints its token, which goes into the agent's
+ * configuration file on that classroom's PC. Linking prints the address of
+ * the classroom's teachers' page with a teacher token in it (POST
+ * /api/v1/teacher-tokens). */
 #include "ss-cli-command.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "ss-cli-args.h"
 
-#define ACTIONS N_("add, list or remove")
+#define ACTIONS N_("add, list, remove or link")
 
 static const char *
 text_or_dash (json_t *object, const char *member)
@@ -148,6 +151,137 @@ remove_classroom (SsCli *cli, int argc, char **argv)
   return SS_CLI_EXIT_OK;
 }
 
+/* The protocol's id syntax: 1 to 64 of A-Z a-z 0-9 . _ - */
+static gboolean
+is_identifier (const char *text)
+{
+  gsize length = strlen (text);
+  if (length == 0 || length > 64)
+    return FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (text[i]) && strchr ("._-", text[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* Returns BASE/?token=...&role=...[&lesson=...], the query percent-encoded
+ * (RFC 3986 section 3.4). @base has no trailing slash. */
+static char *
+build_page_url (const char *base,
+                const char *token,
+                const char *role,
+                const char *lesson)
+{
+  g_autofree char *token_part = g_uri_escape_string (token, NULL, FALSE);
+  GString *url = g_string_new (base);
+  g_string_append_printf (url, "/?token=%s&role=%s", token_part, role);
+  if (lesson != NULL)
+    {
+      g_autofree char *lesson_part = g_uri_escape_string (lesson, NULL,
+                                                          FALSE);
+      g_string_append_printf (url, "&lesson=%s", lesson_part);
+    }
+  return g_string_free (url, FALSE);
+}
+
+static int
+link_classroom (SsCli *cli, int argc, char **argv)
+{
+  g_autofree char *role = NULL;
+  g_autofree char *lesson = NULL;
+  g_autofree char *base_url = NULL;
+  const GOptionEntry entries[] = {
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role,
+      N_("Teacher's role on the page: lead or remote (default remote)"),
+      N_("ROLE") },
+    { "lesson", 0, 0, G_OPTION_ARG_STRING, &lesson,
+      N_("Lesson the page joins (default: the timetable lesson that starts)"),
+      N_("ID") },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url,
+      N_("Server address as the teacher's browser reaches it (default: the "
+         "--server URL)"),
+      N_("URL") },
+    { NULL },
+  };
+  const char *id = NULL;
+  if (!ss_cli_parse_action ("classroom link",
+                            _("print the address of a classroom's teachers' "
+                              "page"),
+                            "CLASSROOM", entries, argc, argv, 1, &id))
+    return SS_CLI_EXIT_USAGE;
+
+  if (role == NULL)
+    role = g_strdup ("remote");
+  if (strcmp (role, "lead") != 0 && strcmp (role, "remote") != 0)
+    {
+      g_printerr (_("shuangshi classroom link: invalid role \"%s\"; use lead "
+                    "or remote\n"),
+                  role);
+      return SS_CLI_EXIT_USAGE;
+    }
+
+  if (lesson != NULL && !is_identifier (lesson))
+    {
+      g_printerr (_("shuangshi classroom link: invalid lesson id \"%s\"; use "
+                    "1 to 64 characters of A-Z a-z 0-9 . _ -\n"),
+                  lesson);
+      return SS_CLI_EXIT_USAGE;
+    }
+
+  if (base_url == NULL)
+    base_url = g_strdup (cli->server_url);
+  if (!g_str_has_prefix (base_url, "http://")
+      && !g_str_has_prefix (base_url, "https://"))
+    {
+      g_printerr (_("shuangshi classroom link: invalid --base-url \"%s\"; "
+                    "give an http:// or https:// address\n"),
+                  base_url);
+      return SS_CLI_EXIT_USAGE;
+    }
+  gsize length = strlen (base_url);
+  while (length > 0 && base_url[length - 1] == '/')
+    base_url[--length] = '\0';
+
+  g_autoptr (json_t) body = json_pack ("{s:s}", "classroom", id);
+  g_autoptr (json_t) reply = NULL;
+  int status = ss_cli_send_json (cli, "POST", "/api/v1/teacher-tokens", body,
+                                 &reply);
+  if (status != SS_CLI_EXIT_OK)
+    return status;
+
+  const char *token = json_string_value (json_object_get (reply, "token"));
+  if (token == NULL)
+    {
+      g_printerr (_("shuangshi classroom link: the server's reply has no "
+                    "token\n"));
+      return SS_CLI_EXIT_FAILED;
+    }
+
+  g_autofree char *url = build_page_url (base_url, token, role, lesson);
+  if (cli->json)
+    {
+      json_object_set_new (reply, "url", json_string (url));
+      ss_cli_print_json (reply);
+      return SS_CLI_EXIT_OK;
+    }
+
+  json_t *expires = json_object_get (reply, "token_expires");
+  g_autoptr (GDateTime) expiry = g_date_time_new_from_unix_local (
+      json_is_integer (expires) ? json_integer_value (expires) : 0);
+  g_autofree char *expiry_text = g_date_time_format (expiry, "%Y-%m-%d");
+  if (strcmp (role, "lead") == 0)
+    g_print (_("Lead teacher's page of classroom %s, valid until %s; open it "
+               "in a browser:\n"),
+             id, expiry_text);
+  else
+    g_print (_("Remote teacher's page of classroom %s, valid until %s; open "
+               "it in a browser:\n"),
+             id, expiry_text);
+  g_print ("%s\n", url);
+  return SS_CLI_EXIT_OK;
+}
+
 int
 ss_cli_cmd_classroom (SsCli *cli, int argc, char **argv)
 {
@@ -158,6 +292,8 @@ ss_cli_cmd_classroom (SsCli *cli, int argc, char **argv)
     return list_classrooms (cli, argc - 1, argv + 1);
   if (g_strcmp0 (action, "remove") == 0)
     return remove_classroom (cli, argc - 1, argv + 1);
+  if (g_strcmp0 (action, "link") == 0)
+    return link_classroom (cli, argc - 1, argv + 1);
 
   if (ss_cli_is_help (action))
     {

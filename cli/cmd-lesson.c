@@ -1,14 +1,16 @@
-/* `shuangshi lesson add|list|remove`: the lessons of the timetable (POST,
- * GET /api/v1/lessons, DELETE /api/v1/lessons/ID). Times are ISO 8601,
- * such as 2025-03-03T14:00:00+08:00 or "2025-03-03 14:00", which the
- * server reads in China Standard Time. */
+/* `shuangshi lesson add|list|remove|log`: the lessons of the timetable
+ * (POST, GET /api/v1/lessons, DELETE /api/v1/lessons/ID) and the
+ * interaction log of a lesson's runs (GET /api/v1/lessons/ID/log). Times
+ * are ISO 8601, such as 2025-03-03T14:00:00+08:00 or "2025-03-03 14:00",
+ * which the server reads in China Standard Time. */
 #include "ss-cli-command.h"
 
 #include <glib/gi18n.h>
 
 #include "ss-cli-args.h"
+#include "ss-cli-lesson-log.h"
 
-#define ACTIONS N_("add, list or remove")
+#define ACTIONS N_("add, list, remove or log")
 
 static const char *
 text_or_dash (json_t *object, const char *member)
@@ -254,6 +256,24 @@ remove_lesson (SsCli *cli, int argc, char **argv)
   return SS_CLI_EXIT_OK;
 }
 
+static int
+show_lesson_log (SsCli *cli, int argc, char **argv)
+{
+  const char *id = NULL;
+  if (!ss_cli_parse_action ("lesson log",
+                            _("show a lesson's chat, hands, floor, phases "
+                              "and attendance, run by run"),
+                            "ID", NULL, argc, argv, 1, &id))
+    return SS_CLI_EXIT_USAGE;
+
+  g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/api/v1/lessons/%s/log",
+                                           escaped);
+  SsCliScreenOptions options = ss_cli_screen_options_for_terminal ();
+  return ss_cli_run_view_command (cli, path, ss_cli_render_lesson_log,
+                                  &options);
+}
+
 int
 ss_cli_cmd_lesson (SsCli *cli, int argc, char **argv)
 {
@@ -264,6 +284,8 @@ ss_cli_cmd_lesson (SsCli *cli, int argc, char **argv)
     return list_lessons (cli, argc - 1, argv + 1);
   if (g_strcmp0 (action, "remove") == 0)
     return remove_lesson (cli, argc - 1, argv + 1);
+  if (g_strcmp0 (action, "log") == 0)
+    return show_lesson_log (cli, argc - 1, argv + 1);
 
   if (ss_cli_is_help (action))
     {

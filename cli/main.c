@@ -33,8 +33,9 @@ static const SsCliCommand commands[] = {
   { "classrooms", ss_cli_cmd_classrooms,
     N_("classrooms online and recently seen, with agent versions") },
   { "classroom", ss_cli_cmd_classroom,
-    N_("add, list or remove timetable classrooms") },
-  { "lesson", ss_cli_cmd_lesson, N_("add, list or remove timetable lessons") },
+    N_("add, list or remove timetable classrooms; link teachers' pages") },
+  { "lesson", ss_cli_cmd_lesson,
+    N_("add, list or remove timetable lessons; review a lesson's log") },
   { "timetable", ss_cli_cmd_timetable,
     N_("import lessons from a CSV file") },
 };

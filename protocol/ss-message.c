@@ -28,6 +28,7 @@ static const char *const error_codes[SS_PROTOCOL_ERROR_COUNT] = {
   [SS_PROTOCOL_ERROR_NOT_LIVE] = "not_live",
   [SS_PROTOCOL_ERROR_BAD_SDP] = "bad_sdp",
   [SS_PROTOCOL_ERROR_INTERNAL] = "internal",
+  [SS_PROTOCOL_ERROR_RATE_LIMITED] = "rate_limited",
   [SS_PROTOCOL_ERROR_UNAUTHORIZED] = "unauthorized",
 };
 
@@ -47,13 +48,26 @@ static const char *const ended_reasons[] = {
   [SS_ENDED_REASON_TIME] = "time",
 };
 
+static const char *const client_kinds[] = {
+  [SS_CLIENT_AGENT] = "agent",
+  [SS_CLIENT_PAGE] = "page",
+};
+
+static const char *const phase_names[] = {
+  [SS_CLASS_PHASE_TEACHING] = "teaching",
+  [SS_CLASS_PHASE_PRACTICE] = "practice",
+  [SS_CLASS_PHASE_DISCUSSION] = "discussion",
+};
+
 /* ---- Field specifications ---------------------------------------------- */
 
 typedef enum {
   SS_FIELD_STRING,   /* stored as const char * */
   SS_FIELD_INTEGER,  /* stored as gint64 */
   SS_FIELD_CHOICE,   /* a string from a fixed list, stored as its index */
-  SS_FIELD_OBJECT,   /* an object or null; its members go to SsMessage */
+  SS_FIELD_OBJECT,   /* an object; its members go to SsMessage */
+  SS_FIELD_BOOLEAN,  /* stored as gboolean */
+  SS_FIELD_ARRAY,    /* each element checked, the array stored as json_t * */
 } SsFieldKind;
 
 typedef gboolean (*SsStringCheck) (const char *value);
@@ -64,11 +78,19 @@ struct _SsFieldSpec {
   const char *name;
   SsFieldKind kind;
   gboolean required;
+  /* null is accepted and stores nothing (a string stays NULL, an integer
+   * gets default_value). */
+  gboolean nullable;
+  /* The value is checked but not stored: the members of array elements,
+   * which the reader takes from SsMessage.json. */
+  gboolean check_only;
 
   /* SS_FIELD_STRING: length bounds in Unicode characters; a max_length of
    * 0 leaves only the message size limit. */
   gsize min_length;
   gsize max_length;
+  /* SS_FIELD_STRING: the length is counted after trimming white space. */
+  gboolean trim;
   /* SS_FIELD_STRING: an extra syntax check, or NULL. */
   SsStringCheck check;
   const char *check_description;
@@ -77,15 +99,22 @@ struct _SsFieldSpec {
   const char *const *choices;
   guint n_choices;
 
-  /* SS_FIELD_INTEGER: inclusive range. */
+  /* SS_FIELD_INTEGER: inclusive range, and the value stored when the
+   * member is absent or null. */
   gint64 min_value;
   gint64 max_value;
+  gint64 default_value;
 
   /* SS_FIELD_OBJECT: the object's members. A null value leaves them all
    * NULL, so no nested member may share an SsMessage member with a
    * top-level one of the same type. */
   const SsFieldSpec *members;
   guint n_members;
+
+  /* SS_FIELD_ARRAY: the specification every element meets, and the most
+   * elements (0: only the message size limit). */
+  const SsFieldSpec *element;
+  guint max_elements;
 
   /* Offset of the value's member in SsMessage. */
   gsize offset;
@@ -107,12 +136,22 @@ typedef struct {
 
 static gboolean check_candidate (const char *value);
 static gboolean check_timestamp (const char *value);
+static gboolean check_chat_text (const char *value);
+static gboolean check_transport (const char *value);
 
 #define IDENTIFIER_FIELD(member_name, member)                                 \
   {                                                                           \
     .name = member_name, .kind = SS_FIELD_STRING, .required = TRUE,           \
     .min_length = 1, .max_length = SS_IDENTIFIER_MAX_LENGTH,                  \
     .check = ss_identifier_is_valid,                                          \
+    .check_description = "only the characters A-Z a-z 0-9 . _ -",            \
+    .offset = offsetof (SsMessage, member),                                   \
+  }
+
+#define OPTIONAL_IDENTIFIER_FIELD(member_name, member)                        \
+  {                                                                           \
+    .name = member_name, .kind = SS_FIELD_STRING, .min_length = 1,            \
+    .max_length = SS_IDENTIFIER_MAX_LENGTH, .check = ss_identifier_is_valid,  \
     .check_description = "only the characters A-Z a-z 0-9 . _ -",            \
     .offset = offsetof (SsMessage, member),                                   \
   }
@@ -145,6 +184,11 @@ static const SsFieldSpec hello_fields[] = {
   {
     .name = "token", .kind = SS_FIELD_STRING,
     .offset = offsetof (SsMessage, token),
+  },
+  {
+    .name = "client", .kind = SS_FIELD_CHOICE,
+    .choices = client_kinds, .n_choices = G_N_ELEMENTS (client_kinds),
+    .offset = offsetof (SsMessage, client),
   },
 };
 
@@ -184,7 +228,7 @@ static const SsFieldSpec lesson_ended_fields[] = {
 static const SsFieldSpec schedule_fields[] = {
   {
     .name = "next", .kind = SS_FIELD_OBJECT, .required = TRUE,
-    .members = lesson_info_fields,
+    .nullable = TRUE, .members = lesson_info_fields,
     .n_members = G_N_ELEMENTS (lesson_info_fields),
   },
 };
@@ -227,6 +271,212 @@ static const SsFieldSpec lesson_offline_fields[] = {
 
 static const SsFieldSpec transport_closed_fields[] = {
   REASON_FIELD,
+  {
+    .name = "transport", .kind = SS_FIELD_STRING, .required = TRUE,
+    .check = check_transport,
+    .check_description = "\"publish\" or \"subscribe\"",
+    .offset = offsetof (SsMessage, transport),
+  },
+};
+
+/* ---- Interaction ------------------------------------------------------- */
+
+#define CHAT_TEXT_FIELD(extra)                                                \
+  {                                                                           \
+    .name = "text", .kind = SS_FIELD_STRING, .required = TRUE,                \
+    .min_length = 1, .max_length = SS_CHAT_TEXT_MAX_LENGTH, .trim = TRUE,     \
+    .check = check_chat_text,                                                 \
+    .check_description = "no control characters other than tab and line "   \
+                         "breaks",                                            \
+    .offset = offsetof (SsMessage, text), extra                               \
+  }
+
+#define PHASE_FIELD                                                           \
+  {                                                                           \
+    .name = "phase", .kind = SS_FIELD_CHOICE, .required = TRUE,               \
+    .choices = phase_names, .n_choices = G_N_ELEMENTS (phase_names),          \
+    .offset = offsetof (SsMessage, phase),                                    \
+  }
+
+#define ROLE_FIELD(extra)                                                     \
+  {                                                                           \
+    .name = "role", .kind = SS_FIELD_CHOICE, .required = TRUE,                \
+    .choices = role_names, .n_choices = G_N_ELEMENTS (role_names),            \
+    .offset = offsetof (SsMessage, role), extra                               \
+  }
+
+#define CHECK_ONLY .check_only = TRUE,
+
+/* A member of an array element: checked, then read from the JSON. */
+#define ELEMENT_FIELD(member_name, field_kind, ...)                           \
+  {                                                                           \
+    .name = member_name, .kind = field_kind, .required = TRUE,                \
+    .check_only = TRUE, __VA_ARGS__                                           \
+  }
+
+static const SsFieldSpec chat_send_fields[] = {
+  CHAT_TEXT_FIELD (),
+  OPTIONAL_IDENTIFIER_FIELD ("to", to),
+};
+
+static const SsFieldSpec hand_fields[] = {
+  OPTIONAL_IDENTIFIER_FIELD ("classroom", classroom),
+};
+
+static const SsFieldSpec floor_grant_fields[] = {
+  IDENTIFIER_FIELD ("classroom", classroom),
+};
+
+static const SsFieldSpec phase_set_fields[] = {
+  PHASE_FIELD,
+};
+
+static const SsFieldSpec attendance_confirm_fields[] = {
+  OPTIONAL_IDENTIFIER_FIELD ("classroom", classroom),
+  {
+    .name = "students", .kind = SS_FIELD_INTEGER, .min_value = 0,
+    .max_value = SS_ATTENDANCE_MAX_STUDENTS, .default_value = -1,
+    .offset = offsetof (SsMessage, students),
+  },
+};
+
+#define ELEMENT_IDENTIFIER(member_name)                                       \
+  ELEMENT_FIELD (member_name, SS_FIELD_STRING, .min_length = 1,               \
+                 .max_length = SS_IDENTIFIER_MAX_LENGTH,                      \
+                 .check = ss_identifier_is_valid,                             \
+                 .check_description = "only the characters A-Z a-z 0-9 . _ -")
+
+#define ELEMENT_TIME(member_name)                                             \
+  ELEMENT_FIELD (member_name, SS_FIELD_STRING, .min_length = 1,               \
+                 .max_length = 64, .check = check_timestamp,                  \
+                 .check_description = "an ISO 8601 date and time with an "    \
+                                      "offset")
+
+/* The members of a chat message, in the chat event and in lesson.state. */
+static const SsFieldSpec chat_message_fields[] = {
+  ELEMENT_FIELD ("seq", SS_FIELD_INTEGER, .min_value = 1,
+                 .max_value = SS_MESSAGE_ID_MAX),
+  ELEMENT_TIME ("at"),
+  ELEMENT_IDENTIFIER ("from"),
+  ROLE_FIELD (CHECK_ONLY),
+  ELEMENT_FIELD ("client", SS_FIELD_CHOICE, .choices = client_kinds,
+                 .n_choices = G_N_ELEMENTS (client_kinds)),
+  CHAT_TEXT_FIELD (CHECK_ONLY),
+  {
+    .name = "to", .kind = SS_FIELD_STRING, .check_only = TRUE,
+    .min_length = 1, .max_length = SS_IDENTIFIER_MAX_LENGTH,
+    .check = ss_identifier_is_valid,
+    .check_description = "only the characters A-Z a-z 0-9 . _ -",
+  },
+};
+
+static const SsFieldSpec hand_entry_fields[] = {
+  ELEMENT_IDENTIFIER ("classroom"),
+  ELEMENT_TIME ("at"),
+};
+
+static const SsFieldSpec roster_entry_fields[] = {
+  ELEMENT_IDENTIFIER ("classroom"),
+  ROLE_FIELD (CHECK_ONLY),
+  ELEMENT_FIELD ("present", SS_FIELD_BOOLEAN),
+  ELEMENT_FIELD ("confirmed", SS_FIELD_BOOLEAN),
+  ELEMENT_FIELD ("students", SS_FIELD_INTEGER, .nullable = TRUE,
+                 .min_value = 0, .max_value = SS_ATTENDANCE_MAX_STUDENTS),
+  ELEMENT_FIELD ("hand", SS_FIELD_BOOLEAN),
+  ELEMENT_FIELD ("floor", SS_FIELD_BOOLEAN),
+};
+
+#define OBJECT_ELEMENT(element_name, table)                                   \
+  {                                                                           \
+    .name = element_name, .kind = SS_FIELD_OBJECT, .check_only = TRUE,        \
+    .members = table, .n_members = G_N_ELEMENTS (table),                      \
+  }
+
+static const SsFieldSpec chat_element = OBJECT_ELEMENT ("chat message",
+                                                        chat_message_fields);
+static const SsFieldSpec hand_element = OBJECT_ELEMENT ("hand",
+                                                        hand_entry_fields);
+static const SsFieldSpec roster_element =
+    OBJECT_ELEMENT ("roster entry", roster_entry_fields);
+static const SsFieldSpec slot_element = {
+  .name = "slot", .kind = SS_FIELD_STRING, .nullable = TRUE,
+  .check_only = TRUE, .min_length = 1,
+  .max_length = SS_IDENTIFIER_MAX_LENGTH, .check = ss_identifier_is_valid,
+  .check_description = "a classroom id or null",
+};
+
+#define ARRAY_FIELD(member_name, member, element_spec, maximum)               \
+  {                                                                           \
+    .name = member_name, .kind = SS_FIELD_ARRAY, .required = TRUE,            \
+    .element = &element_spec, .max_elements = maximum,                        \
+    .offset = offsetof (SsMessage, member),                                   \
+  }
+
+/* The chat event carries a chat message's members at the top level. */
+static const SsFieldSpec chat_fields[] = {
+  {
+    .name = "seq", .kind = SS_FIELD_INTEGER, .required = TRUE,
+    .min_value = 1, .max_value = SS_MESSAGE_ID_MAX,
+    .offset = offsetof (SsMessage, seq),
+  },
+  TIME_FIELD ("at", at),
+  IDENTIFIER_FIELD ("from", from),
+  ROLE_FIELD (),
+  {
+    .name = "client", .kind = SS_FIELD_CHOICE, .required = TRUE,
+    .choices = client_kinds, .n_choices = G_N_ELEMENTS (client_kinds),
+    .offset = offsetof (SsMessage, client),
+  },
+  CHAT_TEXT_FIELD (),
+  OPTIONAL_IDENTIFIER_FIELD ("to", to),
+};
+
+static const SsFieldSpec hands_fields[] = {
+  ARRAY_FIELD ("queue", hands, hand_element, 0),
+};
+
+/* The floor event's members, also lesson.state's "floor" object. */
+static const SsFieldSpec floor_fields[] = {
+  {
+    .name = "classroom", .kind = SS_FIELD_STRING, .required = TRUE,
+    .nullable = TRUE, .min_length = 1, .max_length = SS_IDENTIFIER_MAX_LENGTH,
+    .check = ss_identifier_is_valid,
+    .check_description = "a classroom id or null",
+    .offset = offsetof (SsMessage, floor),
+  },
+  {
+    .name = "since", .kind = SS_FIELD_STRING, .required = TRUE,
+    .nullable = TRUE, .min_length = 1, .max_length = 64,
+    .check = check_timestamp,
+    .check_description = "an ISO 8601 date and time with an offset, or null",
+    .offset = offsetof (SsMessage, floor_since),
+  },
+};
+
+static const SsFieldSpec phase_fields[] = {
+  PHASE_FIELD,
+  TIME_FIELD ("since", since),
+};
+
+static const SsFieldSpec roster_fields[] = {
+  ARRAY_FIELD ("classrooms", roster, roster_element, 0),
+};
+
+static const SsFieldSpec lesson_state_fields[] = {
+  IDENTIFIER_FIELD ("lesson", lesson),
+  PHASE_FIELD,
+  TIME_FIELD ("since", since),
+  {
+    .name = "floor", .kind = SS_FIELD_OBJECT, .required = TRUE,
+    .members = floor_fields, .n_members = G_N_ELEMENTS (floor_fields),
+  },
+  ARRAY_FIELD ("hands", hands, hand_element, 0),
+  ARRAY_FIELD ("roster", roster, roster_element, 0),
+  ARRAY_FIELD ("chat", chat, chat_element, SS_LESSON_STATE_MAX_CHAT),
+};
+
+static const SsFieldSpec feeds_fields[] = {
+  ARRAY_FIELD ("slots", slots, slot_element, SS_FEEDS_MAX_SLOTS),
 };
 
 #define FIELDS(table) .fields = table, .n_fields = G_N_ELEMENTS (table)
@@ -259,6 +509,34 @@ static const SsMessageSpec message_specs[SS_MESSAGE_TYPE_COUNT] = {
   [SS_MESSAGE_LESSON_END] = {
     .name = "lesson.end", .sender = SS_MESSAGE_SENDER_CLIENT,
     .id_rule = SS_ID_REQUIRED,
+  },
+  [SS_MESSAGE_CHAT_SEND] = {
+    .name = "chat.send", .sender = SS_MESSAGE_SENDER_CLIENT,
+    .id_rule = SS_ID_REQUIRED, FIELDS (chat_send_fields),
+  },
+  [SS_MESSAGE_HAND_RAISE] = {
+    .name = "hand.raise", .sender = SS_MESSAGE_SENDER_CLIENT,
+    .id_rule = SS_ID_REQUIRED, FIELDS (hand_fields),
+  },
+  [SS_MESSAGE_HAND_LOWER] = {
+    .name = "hand.lower", .sender = SS_MESSAGE_SENDER_CLIENT,
+    .id_rule = SS_ID_REQUIRED, FIELDS (hand_fields),
+  },
+  [SS_MESSAGE_FLOOR_GRANT] = {
+    .name = "floor.grant", .sender = SS_MESSAGE_SENDER_CLIENT,
+    .id_rule = SS_ID_REQUIRED, FIELDS (floor_grant_fields),
+  },
+  [SS_MESSAGE_FLOOR_REVOKE] = {
+    .name = "floor.revoke", .sender = SS_MESSAGE_SENDER_CLIENT,
+    .id_rule = SS_ID_REQUIRED,
+  },
+  [SS_MESSAGE_PHASE_SET] = {
+    .name = "phase.set", .sender = SS_MESSAGE_SENDER_CLIENT,
+    .id_rule = SS_ID_REQUIRED, FIELDS (phase_set_fields),
+  },
+  [SS_MESSAGE_ATTENDANCE_CONFIRM] = {
+    .name = "attendance.confirm", .sender = SS_MESSAGE_SENDER_CLIENT,
+    .id_rule = SS_ID_REQUIRED, FIELDS (attendance_confirm_fields),
   },
   /* A result's members depend on the request, so only SsMessage.json
    * contains them. */
@@ -293,6 +571,34 @@ static const SsMessageSpec message_specs[SS_MESSAGE_TYPE_COUNT] = {
   [SS_MESSAGE_SCHEDULE] = {
     .name = "schedule", .sender = SS_MESSAGE_SENDER_SERVER,
     .id_rule = SS_ID_NONE, FIELDS (schedule_fields),
+  },
+  [SS_MESSAGE_FEEDS] = {
+    .name = "feeds", .sender = SS_MESSAGE_SENDER_SERVER,
+    .id_rule = SS_ID_NONE, FIELDS (feeds_fields),
+  },
+  [SS_MESSAGE_CHAT] = {
+    .name = "chat", .sender = SS_MESSAGE_SENDER_SERVER,
+    .id_rule = SS_ID_NONE, FIELDS (chat_fields),
+  },
+  [SS_MESSAGE_HANDS] = {
+    .name = "hands", .sender = SS_MESSAGE_SENDER_SERVER,
+    .id_rule = SS_ID_NONE, FIELDS (hands_fields),
+  },
+  [SS_MESSAGE_FLOOR] = {
+    .name = "floor", .sender = SS_MESSAGE_SENDER_SERVER,
+    .id_rule = SS_ID_NONE, FIELDS (floor_fields),
+  },
+  [SS_MESSAGE_PHASE] = {
+    .name = "phase", .sender = SS_MESSAGE_SENDER_SERVER,
+    .id_rule = SS_ID_NONE, FIELDS (phase_fields),
+  },
+  [SS_MESSAGE_ROSTER] = {
+    .name = "roster", .sender = SS_MESSAGE_SENDER_SERVER,
+    .id_rule = SS_ID_NONE, FIELDS (roster_fields),
+  },
+  [SS_MESSAGE_LESSON_STATE] = {
+    .name = "lesson.state", .sender = SS_MESSAGE_SENDER_SERVER,
+    .id_rule = SS_ID_NONE, FIELDS (lesson_state_fields),
   },
 };
 
@@ -346,6 +652,20 @@ ss_ended_reason_to_string (SsEndedReason reason)
 {
   g_return_val_if_fail ((guint) reason < G_N_ELEMENTS (ended_reasons), NULL);
   return ended_reasons[reason];
+}
+
+const char *
+ss_client_kind_to_string (SsClientKind kind)
+{
+  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (client_kinds), NULL);
+  return client_kinds[kind];
+}
+
+const char *
+ss_class_phase_to_string (SsClassPhase phase)
+{
+  g_return_val_if_fail ((guint) phase < G_N_ELEMENTS (phase_names), NULL);
+  return phase_names[phase];
 }
 
 gboolean
@@ -402,6 +722,59 @@ check_timestamp (const char *value)
   return time != NULL;
 }
 
+/* Finds the text between the Unicode white space at either end of @text
+ * (valid UTF-8): [*start, *end). */
+static void
+find_trimmed (const char *text, const char **start, const char **end)
+{
+  const char *first = text;
+  while (*first != '\0' && g_unichar_isspace (g_utf8_get_char (first)))
+    first = g_utf8_next_char (first);
+
+  const char *last = first + strlen (first);
+  while (last > first)
+    {
+      const char *previous = g_utf8_find_prev_char (first, last);
+      if (!g_unichar_isspace (g_utf8_get_char (previous)))
+        break;
+      last = previous;
+    }
+
+  *start = first;
+  *end = last;
+}
+
+char *
+ss_message_trim_text (const char *text)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+
+  const char *start, *end;
+  find_trimmed (text, &start, &end);
+  return g_strndup (start, end - start);
+}
+
+/* Chat text goes to terminals (the CLI's lesson log) and pages, so control
+ * characters that could move a cursor or change colours are rejected. Tab,
+ * line feed and carriage return are text. */
+static gboolean
+check_chat_text (const char *value)
+{
+  for (const char *p = value; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (g_unichar_iscntrl (c) && c != '\t' && c != '\n' && c != '\r')
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_transport (const char *value)
+{
+  return strcmp (value, "publish") == 0 || strcmp (value, "subscribe") == 0;
+}
+
 /* ---- Parser ------------------------------------------------------------ */
 
 static gboolean
@@ -434,6 +807,19 @@ find_spec (const char *type_name, SsMessageSender sender, SsMessageType *type)
   return NULL;
 }
 
+/* Counts the characters of a string member, after trimming the white space
+ * around it when the field's trim flag is set. */
+static glong
+count_characters (const SsFieldSpec *field, const char *text)
+{
+  if (!field->trim)
+    return g_utf8_strlen (text, -1);
+
+  const char *start, *end;
+  find_trimmed (text, &start, &end);
+  return g_utf8_strlen (start, end - start);
+}
+
 static gboolean
 read_string_field (const SsFieldSpec *field,
                    json_t *value,
@@ -443,25 +829,28 @@ read_string_field (const SsFieldSpec *field,
   if (!json_is_string (value))
     {
       g_set_error (error, SS_PROTOCOL_ERROR, SS_PROTOCOL_ERROR_BAD_MESSAGE,
-                   "member \"%s\" must be a string", field->name);
+                   "member \"%s\" must be a string%s", field->name,
+                   field->nullable ? " or null" : "");
       return FALSE;
     }
 
   /* jansson has already checked the text is valid UTF-8 without NUL. */
   const char *text = json_string_value (value);
-  glong length = g_utf8_strlen (text, -1);
+  glong length = count_characters (field, text);
   if ((gsize) length < field->min_length
       || (field->max_length > 0 && (gsize) length > field->max_length))
     {
+      const char *trimmed = field->trim ? " after trimming white space" : "";
       if (field->max_length > 0)
         g_set_error (error, SS_PROTOCOL_ERROR, SS_PROTOCOL_ERROR_BAD_MESSAGE,
                      "member \"%s\" must be %" G_GSIZE_FORMAT " to %"
-                     G_GSIZE_FORMAT " characters long, not %ld",
+                     G_GSIZE_FORMAT " characters long%s, not %ld",
                      field->name, field->min_length, field->max_length,
-                     length);
+                     trimmed, length);
       else
         g_set_error (error, SS_PROTOCOL_ERROR, SS_PROTOCOL_ERROR_BAD_MESSAGE,
-                     "member \"%s\" must not be empty", field->name);
+                     "member \"%s\" must not be empty%s", field->name,
+                     trimmed);
       return FALSE;
     }
 
@@ -473,7 +862,8 @@ read_string_field (const SsFieldSpec *field,
       return FALSE;
     }
 
-  G_STRUCT_MEMBER (const char *, message, field->offset) = text;
+  if (!field->check_only)
+    G_STRUCT_MEMBER (const char *, message, field->offset) = text;
   return TRUE;
 }
 
@@ -486,7 +876,8 @@ read_integer_field (const SsFieldSpec *field,
   if (!json_is_integer (value))
     {
       g_set_error (error, SS_PROTOCOL_ERROR, SS_PROTOCOL_ERROR_BAD_MESSAGE,
-                   "member \"%s\" must be an integer", field->name);
+                   "member \"%s\" must be an integer%s", field->name,
+                   field->nullable ? " or null" : "");
       return FALSE;
     }
 
@@ -500,7 +891,8 @@ read_integer_field (const SsFieldSpec *field,
       return FALSE;
     }
 
-  G_STRUCT_MEMBER (gint64, message, field->offset) = number;
+  if (!field->check_only)
+    G_STRUCT_MEMBER (gint64, message, field->offset) = number;
   return TRUE;
 }
 
@@ -516,7 +908,8 @@ read_choice_field (const SsFieldSpec *field,
       if (strcmp (text, field->choices[i]) == 0)
         {
           /* Every choice member of SsMessage is an enum of int size. */
-          G_STRUCT_MEMBER (int, message, field->offset) = (int) i;
+          if (!field->check_only)
+            G_STRUCT_MEMBER (int, message, field->offset) = (int) i;
           return TRUE;
         }
     }
@@ -532,10 +925,45 @@ read_choice_field (const SsFieldSpec *field,
   return FALSE;
 }
 
+static gboolean
+read_boolean_field (const SsFieldSpec *field,
+                    json_t *value,
+                    SsMessage *message,
+                    GError **error)
+{
+  if (!json_is_boolean (value))
+    {
+      g_set_error (error, SS_PROTOCOL_ERROR, SS_PROTOCOL_ERROR_BAD_MESSAGE,
+                   "member \"%s\" must be true or false", field->name);
+      return FALSE;
+    }
+
+  if (!field->check_only)
+    G_STRUCT_MEMBER (gboolean, message, field->offset) = json_is_true (value);
+  return TRUE;
+}
+
 static gboolean read_field (const SsFieldSpec *field,
                             json_t *object,
                             SsMessage *message,
                             GError **error);
+static gboolean read_value (const SsFieldSpec *field,
+                            json_t *value,
+                            SsMessage *message,
+                            GError **error);
+
+static gboolean
+read_members (const SsFieldSpec *members,
+              guint n_members,
+              json_t *object,
+              SsMessage *message,
+              GError **error)
+{
+  for (guint i = 0; i < n_members; i++)
+    if (!read_field (&members[i], object, message, error))
+      return FALSE;
+  return TRUE;
+}
 
 static gboolean
 read_object_field (const SsFieldSpec *field,
@@ -543,41 +971,88 @@ read_object_field (const SsFieldSpec *field,
                    SsMessage *message,
                    GError **error)
 {
-  if (json_is_null (value))
-    return TRUE;
-
   if (!json_is_object (value))
     {
       g_set_error (error, SS_PROTOCOL_ERROR, SS_PROTOCOL_ERROR_BAD_MESSAGE,
-                   "member \"%s\" must be an object or null", field->name);
+                   "member \"%s\" must be an object%s", field->name,
+                   field->nullable ? " or null" : "");
       return FALSE;
     }
 
-  for (guint i = 0; i < field->n_members; i++)
+  if (!read_members (field->members, field->n_members, value, message, error))
     {
-      if (!read_field (&field->members[i], value, message, error))
-        {
-          g_prefix_error (error, "in \"%s\": ", field->name);
-          return FALSE;
-        }
+      g_prefix_error (error, "in \"%s\": ", field->name);
+      return FALSE;
     }
   return TRUE;
 }
 
+/* Checks every element against the field's element specification, whose
+ * values are only checked, and stores the array itself. */
 static gboolean
-read_field (const SsFieldSpec *field,
-            json_t *object,
+read_array_field (const SsFieldSpec *field,
+                  json_t *value,
+                  SsMessage *message,
+                  GError **error)
+{
+  if (!json_is_array (value))
+    {
+      g_set_error (error, SS_PROTOCOL_ERROR, SS_PROTOCOL_ERROR_BAD_MESSAGE,
+                   "member \"%s\" must be an array", field->name);
+      return FALSE;
+    }
+
+  if (field->max_elements > 0 && json_array_size (value) > field->max_elements)
+    {
+      g_set_error (error, SS_PROTOCOL_ERROR, SS_PROTOCOL_ERROR_BAD_MESSAGE,
+                   "member \"%s\" must have at most %u elements, not %zu",
+                   field->name, field->max_elements, json_array_size (value));
+      return FALSE;
+    }
+
+  const SsFieldSpec *element = field->element;
+  size_t index;
+  json_t *item;
+  json_array_foreach (value, index, item)
+    {
+      /* An object element's members are named on their own, without the
+       * "in ...: " prefix of a nested object. */
+      gboolean valid =
+          element->kind == SS_FIELD_OBJECT && json_is_object (item)
+              ? read_members (element->members, element->n_members, item,
+                              message, error)
+              : read_value (element, item, message, error);
+      if (!valid)
+        {
+          g_prefix_error (error, "in \"%s\" element %zu: ", field->name,
+                          index);
+          return FALSE;
+        }
+    }
+
+  if (!field->check_only)
+    G_STRUCT_MEMBER (json_t *, message, field->offset) = value;
+  return TRUE;
+}
+
+/* Stores the value of an absent or null member: an integer's default. */
+static void
+store_default (const SsFieldSpec *field, SsMessage *message)
+{
+  if (field->kind == SS_FIELD_INTEGER && !field->check_only)
+    G_STRUCT_MEMBER (gint64, message, field->offset) = field->default_value;
+}
+
+static gboolean
+read_value (const SsFieldSpec *field,
+            json_t *value,
             SsMessage *message,
             GError **error)
 {
-  json_t *value = json_object_get (object, field->name);
-  if (value == NULL)
+  if (json_is_null (value) && field->nullable)
     {
-      if (!field->required)
-        return TRUE;
-      g_set_error (error, SS_PROTOCOL_ERROR, SS_PROTOCOL_ERROR_BAD_MESSAGE,
-                   "member \"%s\" is missing", field->name);
-      return FALSE;
+      store_default (field, message);
+      return TRUE;
     }
 
   switch (field->kind)
@@ -590,9 +1065,34 @@ read_field (const SsFieldSpec *field,
       return read_choice_field (field, value, message, error);
     case SS_FIELD_OBJECT:
       return read_object_field (field, value, message, error);
+    case SS_FIELD_BOOLEAN:
+      return read_boolean_field (field, value, message, error);
+    case SS_FIELD_ARRAY:
+      return read_array_field (field, value, message, error);
     }
 
   g_assert_not_reached ();
+}
+
+static gboolean
+read_field (const SsFieldSpec *field,
+            json_t *object,
+            SsMessage *message,
+            GError **error)
+{
+  json_t *value = json_object_get (object, field->name);
+  if (value != NULL)
+    return read_value (field, value, message, error);
+
+  if (field->required)
+    {
+      g_set_error (error, SS_PROTOCOL_ERROR, SS_PROTOCOL_ERROR_BAD_MESSAGE,
+                   "member \"%s\" is missing", field->name);
+      return FALSE;
+    }
+
+  store_default (field, message);
+  return TRUE;
 }
 
 /* Checks v and type, and returns the spec of the message's type. */
@@ -835,12 +1335,15 @@ ss_message_build_lesson_offline (const char *lesson_id,
 }
 
 json_t *
-ss_message_build_transport_closed (const char *reason)
+ss_message_build_transport_closed (const char *reason, const char *transport)
 {
   g_return_val_if_fail (reason != NULL, NULL);
+  g_return_val_if_fail (transport != NULL && check_transport (transport),
+                        NULL);
 
   json_t *message = ss_message_build (SS_MESSAGE_TRANSPORT_CLOSED, 0);
   json_object_set_new (message, "reason", json_string (reason));
+  json_object_set_new (message, "transport", json_string (transport));
   return message;
 }
 
@@ -893,6 +1396,179 @@ ss_message_build_schedule (const SsLessonInfo *next)
       value = lesson_info_to_json (next);
     }
   json_object_set_new (message, "next", value);
+  return message;
+}
+
+json_t *
+ss_message_build_feeds (const char *const *slots, guint n_slots)
+{
+  g_return_val_if_fail (slots != NULL || n_slots == 0, NULL);
+  g_return_val_if_fail (n_slots <= SS_FEEDS_MAX_SLOTS, NULL);
+
+  json_t *array = json_array ();
+  for (guint i = 0; i < n_slots; i++)
+    json_array_append_new (array, slots[i] != NULL ? json_string (slots[i])
+                                                   : json_null ());
+
+  json_t *message = ss_message_build (SS_MESSAGE_FEEDS, 0);
+  json_object_set_new (message, "slots", array);
+  return message;
+}
+
+/* A string member, or null when @value is NULL. */
+static json_t *
+string_or_null (const char *value)
+{
+  return value != NULL ? json_string (value) : json_null ();
+}
+
+json_t *
+ss_message_chat_to_json (const SsChatInfo *chat)
+{
+  g_return_val_if_fail (chat != NULL && chat->at != NULL
+                            && chat->from != NULL && chat->text != NULL,
+                        NULL);
+
+  json_t *object = json_object ();
+  json_object_set_new (object, "seq", json_integer (chat->seq));
+  json_object_set_new (object, "at", json_string (chat->at));
+  json_object_set_new (object, "from", json_string (chat->from));
+  json_object_set_new (object, "role",
+                       json_string (ss_role_to_string (chat->role)));
+  json_object_set_new (object, "client",
+                       json_string (ss_client_kind_to_string (chat->client)));
+  json_object_set_new (object, "text", json_string (chat->text));
+  if (chat->to != NULL)
+    json_object_set_new (object, "to", json_string (chat->to));
+  return object;
+}
+
+json_t *
+ss_message_hands_to_json (const SsHandInfo *hands, guint n_hands)
+{
+  g_return_val_if_fail (hands != NULL || n_hands == 0, NULL);
+
+  json_t *array = json_array ();
+  for (guint i = 0; i < n_hands; i++)
+    json_array_append_new (array, json_pack ("{s:s,s:s}", "classroom",
+                                             hands[i].classroom, "at",
+                                             hands[i].at));
+  return array;
+}
+
+json_t *
+ss_message_roster_to_json (const SsRosterInfo *roster, guint n_roster)
+{
+  g_return_val_if_fail (roster != NULL || n_roster == 0, NULL);
+
+  json_t *array = json_array ();
+  for (guint i = 0; i < n_roster; i++)
+    {
+      const SsRosterInfo *entry = &roster[i];
+      json_t *students = entry->students >= 0
+                             ? json_integer (entry->students)
+                             : json_null ();
+      json_array_append_new (
+          array,
+          json_pack ("{s:s,s:s,s:b,s:b,s:o,s:b,s:b}", "classroom",
+                     entry->classroom, "role", ss_role_to_string (entry->role),
+                     "present", entry->present, "confirmed", entry->confirmed,
+                     "students", students, "hand", entry->hand, "floor",
+                     entry->floor));
+    }
+  return array;
+}
+
+/* Adds @members' members to @message and drops @members. */
+static json_t *
+add_members (json_t *message, json_t *members)
+{
+  json_object_update (message, members);
+  json_decref (members);
+  return message;
+}
+
+json_t *
+ss_message_build_chat (const SsChatInfo *chat)
+{
+  json_t *members = ss_message_chat_to_json (chat);
+  g_return_val_if_fail (members != NULL, NULL);
+
+  return add_members (ss_message_build (SS_MESSAGE_CHAT, 0), members);
+}
+
+json_t *
+ss_message_build_hands (const SsHandInfo *hands, guint n_hands)
+{
+  json_t *message = ss_message_build (SS_MESSAGE_HANDS, 0);
+  json_object_set_new (message, "queue",
+                       ss_message_hands_to_json (hands, n_hands));
+  return message;
+}
+
+static json_t *
+floor_to_json (const char *classroom, const char *since)
+{
+  json_t *object = json_object ();
+  json_object_set_new (object, "classroom", string_or_null (classroom));
+  json_object_set_new (object, "since", string_or_null (since));
+  return object;
+}
+
+json_t *
+ss_message_build_floor (const char *classroom, const char *since)
+{
+  return add_members (ss_message_build (SS_MESSAGE_FLOOR, 0),
+                      floor_to_json (classroom, since));
+}
+
+json_t *
+ss_message_build_phase (SsClassPhase phase, const char *since)
+{
+  g_return_val_if_fail (since != NULL, NULL);
+
+  json_t *message = ss_message_build (SS_MESSAGE_PHASE, 0);
+  json_object_set_new (message, "phase",
+                       json_string (ss_class_phase_to_string (phase)));
+  json_object_set_new (message, "since", json_string (since));
+  return message;
+}
+
+json_t *
+ss_message_build_roster (const SsRosterInfo *roster, guint n_roster)
+{
+  json_t *message = ss_message_build (SS_MESSAGE_ROSTER, 0);
+  json_object_set_new (message, "classrooms",
+                       ss_message_roster_to_json (roster, n_roster));
+  return message;
+}
+
+json_t *
+ss_message_build_lesson_state (const SsLessonStateInfo *state)
+{
+  g_return_val_if_fail (state != NULL && state->lesson != NULL
+                            && state->since != NULL,
+                        NULL);
+  g_return_val_if_fail (state->chat != NULL || state->n_chat == 0, NULL);
+
+  json_t *chat = json_array ();
+  for (guint i = 0; i < state->n_chat; i++)
+    json_array_append_new (chat, ss_message_chat_to_json (&state->chat[i]));
+
+  json_t *message = ss_message_build (SS_MESSAGE_LESSON_STATE, 0);
+  json_object_set_new (message, "lesson", json_string (state->lesson));
+  json_object_set_new (message, "phase",
+                       json_string (ss_class_phase_to_string (state->phase)));
+  json_object_set_new (message, "since", json_string (state->since));
+  json_object_set_new (message, "floor",
+                       floor_to_json (state->floor, state->floor_since));
+  json_object_set_new (message, "hands",
+                       ss_message_hands_to_json (state->hands,
+                                                 state->n_hands));
+  json_object_set_new (message, "roster",
+                       ss_message_roster_to_json (state->roster,
+                                                  state->n_roster));
+  json_object_set_new (message, "chat", chat);
   return message;
 }
 

@@ -40,6 +40,7 @@ typedef enum {
   SS_PROTOCOL_ERROR_NOT_LIVE,
   SS_PROTOCOL_ERROR_BAD_SDP,
   SS_PROTOCOL_ERROR_INTERNAL,
+  SS_PROTOCOL_ERROR_RATE_LIMITED,
   SS_PROTOCOL_ERROR_UNAUTHORIZED,
 } SsProtocolError;
 
@@ -58,6 +59,13 @@ typedef enum {
   SS_MESSAGE_SUBSCRIBE,
   SS_MESSAGE_CANDIDATE,
   SS_MESSAGE_LESSON_END,
+  SS_MESSAGE_CHAT_SEND,
+  SS_MESSAGE_HAND_RAISE,
+  SS_MESSAGE_HAND_LOWER,
+  SS_MESSAGE_FLOOR_GRANT,
+  SS_MESSAGE_FLOOR_REVOKE,
+  SS_MESSAGE_PHASE_SET,
+  SS_MESSAGE_ATTENDANCE_CONFIRM,
   /* Server to client. */
   SS_MESSAGE_RESULT,
   SS_MESSAGE_ERROR,
@@ -67,9 +75,16 @@ typedef enum {
   SS_MESSAGE_LESSON_STARTING,
   SS_MESSAGE_LESSON_ENDED,
   SS_MESSAGE_SCHEDULE,
+  SS_MESSAGE_FEEDS,
+  SS_MESSAGE_CHAT,
+  SS_MESSAGE_HANDS,
+  SS_MESSAGE_FLOOR,
+  SS_MESSAGE_PHASE,
+  SS_MESSAGE_ROSTER,
+  SS_MESSAGE_LESSON_STATE,
 } SsMessageType;
 
-#define SS_MESSAGE_TYPE_COUNT (SS_MESSAGE_SCHEDULE + 1)
+#define SS_MESSAGE_TYPE_COUNT (SS_MESSAGE_LESSON_STATE + 1)
 
 const char *ss_message_type_to_string (SsMessageType type);
 
@@ -103,6 +118,41 @@ typedef enum {
 
 const char *ss_ended_reason_to_string (SsEndedReason reason);
 
+/* hello's "client": what kind of program speaks for the classroom. */
+typedef enum {
+  SS_CLIENT_AGENT,  /* the classroom PC, the default */
+  SS_CLIENT_PAGE,   /* a teacher's web page */
+} SsClientKind;
+
+const char *ss_client_kind_to_string (SsClientKind kind);
+
+/* Phases of a lesson, set by the lead with phase.set. */
+typedef enum {
+  SS_CLASS_PHASE_TEACHING,    /* 讲授: the lead teaches new material */
+  SS_CLASS_PHASE_PRACTICE,    /* 练习: each class works through exercises */
+  SS_CLASS_PHASE_DISCUSSION,  /* 互动: classes are called on to answer */
+} SsClassPhase;
+
+const char *ss_class_phase_to_string (SsClassPhase phase);
+
+/* A chat message is 1 to this many Unicode characters once the white space
+ * around it is trimmed. */
+#define SS_CHAT_TEXT_MAX_LENGTH 500
+
+/* lesson.state carries at most this many chat messages. */
+#define SS_LESSON_STATE_MAX_CHAT 200
+
+/* A subscription has at most this many slots, so feeds lists at most this
+ * many. */
+#define SS_FEEDS_MAX_SLOTS 8
+
+/* attendance.confirm's "students" is 0 to this. */
+#define SS_ATTENDANCE_MAX_STUDENTS 1000
+
+/* Returns a copy of @text without the Unicode white space at either end,
+ * the form in which the server keeps and relays a chat message. */
+char *ss_message_trim_text (const char *text);
+
 /* A timetable lesson as lesson.starting and schedule carry it. The times
  * are ISO 8601 with an offset, e.g. 2025-03-03T14:00:00+08:00. */
 typedef struct {
@@ -121,11 +171,13 @@ typedef struct {
   /* Request id, or 0 when the message has none. */
   gint64 id;
 
-  /* hello */
+  /* hello; role also in chat, classroom also in hand.raise, hand.lower,
+   * floor.grant and attendance.confirm (NULL when absent) */
   SsRole role;
   const char *classroom;
   const char *agent;
   const char *token;
+  SsClientKind client;
 
   /* lesson.join, lesson.live, lesson.offline, lesson.starting,
    * lesson.ended, and schedule when its "next" is not null */
@@ -150,6 +202,41 @@ typedef struct {
 
   /* lesson.offline, transport.closed, lesson.ended */
   const char *reason;
+
+  /* transport.closed: "publish" or "subscribe" */
+  const char *transport;
+
+  /* chat.send and chat: the text as sent, untrimmed in chat.send; "to" is
+   * NULL for a message to the whole lesson */
+  const char *text;
+  const char *to;
+
+  /* chat */
+  gint64 seq;
+  const char *at;
+  const char *from;
+
+  /* phase.set, phase, lesson.state */
+  SsClassPhase phase;
+  /* phase, lesson.state: when the phase began */
+  const char *since;
+
+  /* floor, and lesson.state's "floor" object: the holder (NULL for nobody)
+   * and since when (NULL for nobody) */
+  const char *floor;
+  const char *floor_since;
+
+  /* attendance.confirm: -1 when absent */
+  gint64 students;
+
+  /* Arrays whose elements are already checked, borrowed from json. hands
+   * is hands' "queue" or lesson.state's "hands", roster is roster's
+   * "classrooms" or lesson.state's "roster", chat is lesson.state's "chat"
+   * and slots is feeds' "slots". */
+  json_t *hands;
+  json_t *roster;
+  json_t *chat;
+  json_t *slots;
 
   /* The whole object, so a client can read the members of a result. */
   json_t *json;
@@ -182,12 +269,77 @@ json_t *ss_message_build_error (gint64 id,
 json_t *ss_message_build_lesson_live (const char *lesson_id);
 json_t *ss_message_build_lesson_offline (const char *lesson_id,
                                          SsOfflineReason reason);
-json_t *ss_message_build_transport_closed (const char *reason);
+/* @transport is "publish" or "subscribe": the request that opened it. */
+json_t *ss_message_build_transport_closed (const char *reason,
+                                           const char *transport);
 json_t *ss_message_build_lesson_starting (const SsLessonInfo *info);
 json_t *ss_message_build_lesson_ended (const char *lesson_id,
                                        SsEndedReason reason);
 /* @next is NULL when no lesson is scheduled. */
 json_t *ss_message_build_schedule (const SsLessonInfo *next);
+
+/* feeds: one entry per slot, NULL for an idle slot. */
+json_t *ss_message_build_feeds (const char *const *slots, guint n_slots);
+
+/* A chat message as the chat event and lesson.state carry it. */
+typedef struct {
+  gint64 seq;
+  const char *at;
+  const char *from;
+  SsRole role;
+  SsClientKind client;
+  const char *text;
+  /* The other classroom of a private message, or NULL. */
+  const char *to;
+} SsChatInfo;
+
+/* One raised hand; @at is when it was raised. */
+typedef struct {
+  const char *classroom;
+  const char *at;
+} SsHandInfo;
+
+/* One classroom of the roster; @students is -1 when unknown. */
+typedef struct {
+  const char *classroom;
+  SsRole role;
+  gboolean present;
+  gboolean confirmed;
+  gint64 students;
+  gboolean hand;
+  gboolean floor;
+} SsRosterInfo;
+
+/* Everything lesson.state carries. @floor and @floor_since are NULL while
+ * nobody holds the floor. */
+typedef struct {
+  const char *lesson;
+  SsClassPhase phase;
+  const char *since;
+  const char *floor;
+  const char *floor_since;
+  const SsHandInfo *hands;
+  guint n_hands;
+  const SsRosterInfo *roster;
+  guint n_roster;
+  const SsChatInfo *chat;
+  guint n_chat;
+} SsLessonStateInfo;
+
+/* The payload objects, without the envelope, for a server that assembles
+ * lesson.state or stores them. */
+json_t *ss_message_chat_to_json (const SsChatInfo *chat);
+json_t *ss_message_hands_to_json (const SsHandInfo *hands, guint n_hands);
+json_t *ss_message_roster_to_json (const SsRosterInfo *roster,
+                                   guint n_roster);
+
+json_t *ss_message_build_chat (const SsChatInfo *chat);
+json_t *ss_message_build_hands (const SsHandInfo *hands, guint n_hands);
+/* @classroom and @since are NULL while nobody holds the floor. */
+json_t *ss_message_build_floor (const char *classroom, const char *since);
+json_t *ss_message_build_phase (SsClassPhase phase, const char *since);
+json_t *ss_message_build_roster (const SsRosterInfo *roster, guint n_roster);
+json_t *ss_message_build_lesson_state (const SsLessonStateInfo *state);
 
 /* Serialises a message compactly, as it goes on the wire; free the string
  * with g_free(). Returns NULL only when @message cannot be serialised. */

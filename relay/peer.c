@@ -29,6 +29,8 @@ struct _SsPeer {
   SsPeerRole role;
   char *lesson_id;
   char *peer_id;
+  char *source;                 /* a publisher's source; NULL otherwise */
+  guint n_slots;                /* a subscriber's slots */
   char local_ufrag[16];
   char local_pwd[40];
   gint64 created_us;
@@ -485,10 +487,12 @@ count_sent_video (const SsSdpOffer *offer)
 }
 
 static gboolean
-add_producers (SsPeer *peer, const SsSdpOffer *offer, GError **error)
+add_producers (SsPeer *peer, const SsSdpOffer *offer, gint64 now_us,
+               GError **error)
 {
   guint n_video = count_sent_video (offer);
   guint video_index = 0;
+  gboolean has_audio = FALSE;
 
   if (n_video > SS_MAX_LAYERS)
     {
@@ -508,8 +512,10 @@ add_producers (SsPeer *peer, const SsSdpOffer *offer, GError **error)
       guint layer = 0;
       if (media->kind == SS_MEDIA_VIDEO)
         layer = n_video - 1 - video_index++;
-      else if (ss_router_find_producer (peer->router, SS_MEDIA_AUDIO) != NULL)
-        continue; /* one audio stream per lesson */
+      else if (has_audio)
+        continue; /* one microphone per source */
+      else
+        has_audio = TRUE;
 
       SsProducerParams params = {
         .kind = media->kind,
@@ -521,8 +527,8 @@ add_producers (SsPeer *peer, const SsSdpOffer *offer, GError **error)
         .rtx_ssrc = media->rtx_ssrc,
         .layer = layer,
       };
-      SsProducer *producer =
-          ss_router_add_producer (peer->router, &params, &peer->endpoint);
+      SsProducer *producer = ss_router_add_producer (
+          peer->router, peer->source, &params, &peer->endpoint, now_us);
       g_ptr_array_add (peer->producers, producer);
     }
 
@@ -545,42 +551,84 @@ new_ssrc (void)
   return ssrc;
 }
 
-/* Fills send_streams (indexed by m-line) for the consumers created. */
+/* Names of what one slot sends, for the answer's a=msid and a=ssrc lines.
+ * Each slot is one media stream with its own CNAME: its audio and video
+ * come from one source and play in sync, and different slots come from
+ * different clocks (RFC 7022 section 4). */
+typedef struct {
+  char *stream;
+  char *cname;
+} SlotNames;
+
+/* Creates a consumer for each receive m-line that belongs to a slot: the
+ * i-th audio and the i-th video receive m-line form slot i. Fills
+ * send_streams (indexed by m-line) and slot_names for them. Receive
+ * m-lines past SS_RELAY_MAX_SLOTS of a kind get no consumer, and the
+ * answer makes them inactive. */
 static gboolean
-add_consumers (SsPeer *peer, const SsSdpOffer *offer, gint64 now_us,
-               SsSdpSendStream *send_streams, GError **error)
+add_consumers (SsPeer *peer, const SsSdpOffer *offer,
+               SsSdpSendStream *send_streams, SlotNames *slot_names,
+               GError **error)
 {
+  guint n_audio = 0;
+  guint n_video = 0;
+
   for (guint i = 0; i < offer->media->len; i++)
     {
       const SsSdpMedia *media = g_ptr_array_index (offer->media, i);
-      if (!media->accepted || (media->direction != SS_DIRECTION_RECVONLY &&
-                               media->direction != SS_DIRECTION_SENDRECV))
+      if (media->direction != SS_DIRECTION_RECVONLY &&
+          media->direction != SS_DIRECTION_SENDRECV)
+        continue;
+      if (g_strcmp0 (media->media_type, "audio") != 0 &&
+          g_strcmp0 (media->media_type, "video") != 0)
+        continue;
+
+      /* Rejected m-lines keep their place in the numbering, so slot i is
+       * the i-th m-line of its kind as the client wrote the offer. */
+      guint slot = media->kind == SS_MEDIA_VIDEO ? n_video++ : n_audio++;
+      if (!media->accepted || slot >= SS_RELAY_MAX_SLOTS)
         continue;
 
       SsConsumer *consumer =
-          ss_router_add_consumer (peer->router, media->kind, new_ssrc (),
-                                  media->payload_type, &peer->endpoint, now_us);
-      if (consumer == NULL)
-        continue;
+          ss_router_add_consumer (peer->router, media->kind, slot,
+                                  new_ssrc (), media->payload_type,
+                                  &peer->endpoint);
       consumer->nack_enabled = media->feedback.nack;
       g_ptr_array_add (peer->consumers, consumer);
+      peer->n_slots = MAX (peer->n_slots, slot + 1);
 
+      SlotNames *names = &slot_names[slot];
+      if (names->stream == NULL)
+        {
+          names->stream = g_strdup_printf ("%s-slot%u", peer->lesson_id, slot);
+          names->cname = g_strdup_printf ("shuangshi-relay-slot%u", slot);
+        }
       send_streams[i] = (SsSdpSendStream){
         .ssrc = consumer->ssrc,
-        .cname = "shuangshi-relay",
-        .msid_stream = peer->lesson_id,
+        .cname = names->cname,
+        .msid_stream = names->stream,
         .msid_track = media->kind == SS_MEDIA_VIDEO ? "video" : "audio",
       };
     }
 
   if (peer->consumers->len == 0)
     {
-      g_set_error (error, SS_RELAY_ERROR, SS_RELAY_ERROR_NOT_PUBLISHED,
-                   "lesson %s has no published stream the offer can receive",
-                   peer->lesson_id);
+      g_set_error_literal (error, SS_RELAY_ERROR, SS_RELAY_ERROR_NOT_PUBLISHED,
+                           "offer has no receive-only audio or video m-line "
+                           "with Opus or VP8");
       return FALSE;
     }
   return TRUE;
+}
+
+static void
+slot_names_clear (SlotNames *slot_names)
+{
+  for (guint i = 0; i < SS_RELAY_MAX_SLOTS; i++)
+    {
+      g_free (slot_names[i].stream);
+      g_free (slot_names[i].cname);
+    }
 }
 
 static char *
@@ -589,14 +637,17 @@ negotiate (SsPeer *peer, const SsSdpOffer *offer, const SsPeerLocal *local,
 {
   g_autofree SsSdpSendStream *send_streams =
       g_new0 (SsSdpSendStream, offer->media->len);
+  SlotNames slot_names[SS_RELAY_MAX_SLOTS] = { 0 };
 
-  if (peer->role == SS_PEER_PUBLISHER)
+  gboolean added =
+      peer->role == SS_PEER_PUBLISHER
+          ? add_producers (peer, offer, now_us, error)
+          : add_consumers (peer, offer, send_streams, slot_names, error);
+  if (!added)
     {
-      if (!add_producers (peer, offer, error))
-        return NULL;
+      slot_names_clear (slot_names);
+      return NULL;
     }
-  else if (!add_consumers (peer, offer, now_us, send_streams, error))
-    return NULL;
 
   SsSdpAnswerTransport transport = {
     .ice_ufrag = peer->local_ufrag,
@@ -605,17 +656,21 @@ negotiate (SsPeer *peer, const SsSdpOffer *offer, const SsPeerLocal *local,
     .addresses = local->addresses,
     .port = local->port,
   };
-  return ss_sdp_answer_build (offer, &transport, send_streams,
-                              offer->media->len,
-                              peer->role == SS_PEER_PUBLISHER);
+  char *answer = ss_sdp_answer_build (offer, &transport, send_streams,
+                                      offer->media->len,
+                                      peer->role == SS_PEER_PUBLISHER);
+  slot_names_clear (slot_names);
+  return answer;
 }
 
 SsPeer *
 ss_peer_new (SsWorker *worker, SsRouter *router, SsPeerRole role,
-             const char *lesson_id, const char *peer_id,
+             const char *lesson_id, const char *peer_id, const char *source,
              const SsSdpOffer *offer, const SsPeerLocal *local, gint64 now_us,
              char **answer_sdp, GError **error)
 {
+  g_return_val_if_fail ((role == SS_PEER_PUBLISHER) == (source != NULL), NULL);
+
   g_autoptr (SsPeer) peer = g_new0 (SsPeer, 1);
 
   peer->worker = worker;
@@ -623,6 +678,7 @@ ss_peer_new (SsWorker *worker, SsRouter *router, SsPeerRole role,
   peer->role = role;
   peer->lesson_id = g_strdup (lesson_id);
   peer->peer_id = g_strdup (peer_id);
+  peer->source = g_strdup (source);
   peer->created_us = now_us;
   peer->producers = g_ptr_array_new ();
   peer->consumers = g_ptr_array_new ();
@@ -674,6 +730,7 @@ ss_peer_free (SsPeer *peer)
   g_ptr_array_unref (peer->producers);
   g_free (peer->lesson_id);
   g_free (peer->peer_id);
+  g_free (peer->source);
   g_free (peer);
 }
 
@@ -705,6 +762,39 @@ SsRouter *
 ss_peer_get_router (SsPeer *peer)
 {
   return peer->router;
+}
+
+const char *
+ss_peer_get_source (SsPeer *peer)
+{
+  return peer->source;
+}
+
+guint
+ss_peer_get_n_slots (SsPeer *peer)
+{
+  return peer->n_slots;
+}
+
+void
+ss_peer_set_sources (SsPeer *peer, const char *const *sources,
+                     guint n_sources, gint64 now_us)
+{
+  for (guint i = 0; i < peer->consumers->len; i++)
+    {
+      SsConsumer *consumer = g_ptr_array_index (peer->consumers, i);
+      const char *source =
+          consumer->slot < n_sources ? sources[consumer->slot] : NULL;
+      if (g_strcmp0 (consumer->source, source) == 0)
+        continue;
+
+      g_info ("lesson %s peer %s: slot %u %s now carries %s (was %s)",
+              peer->lesson_id, peer->peer_id, consumer->slot,
+              consumer->kind == SS_MEDIA_VIDEO ? "video" : "audio",
+              source != NULL ? source : "nothing",
+              consumer->source != NULL ? consumer->source : "nothing");
+      ss_router_set_consumer_source (peer->router, consumer, source, now_us);
+    }
 }
 
 void
@@ -755,7 +845,7 @@ ss_peer_to_json (SsPeer *peer, gint64 now_us)
                                         now_us));
 
   gboolean connected = ss_webrtc_transport_is_connected (peer->transport);
-  return json_pack (
+  json_t *json = json_pack (
       "{s:s, s:s, s:s, s:s, s:I, s:o, s:o}",
       "peer", peer->peer_id,
       "role", peer->role == SS_PEER_PUBLISHER ? "publisher" : "subscriber",
@@ -764,6 +854,9 @@ ss_peer_to_json (SsPeer *peer, gint64 now_us)
       "age_ms", (json_int_t) ((now_us - peer->created_us) / 1000),
       "transport", ss_stats_transport_to_json (peer->transport),
       "streams", streams);
+  if (peer->role == SS_PEER_PUBLISHER)
+    json_object_set_new (json, "source", json_string (peer->source));
+  return json;
 }
 
 void
@@ -777,11 +870,13 @@ ss_peer_log_consumers (SsPeer *peer, gint64 now_us)
         if (consumer->layers[l] != NULL && consumer->layers[l] == consumer->producer)
           layer = (gint) l;
 
-      g_debug ("lesson %s peer %s consumer %u: layer %d of %u, %" G_GUINT64_FORMAT
+      g_debug ("lesson %s peer %s consumer %u (slot %u, %s): layer %d of %u, %"
+               G_GUINT64_FORMAT
                " bit/s, estimate %" G_GUINT64_FORMAT " bit/s, loss %u/256 "
                "(average %u/256), RTT %" G_GINT64_FORMAT " ms, NACKs %"
                G_GUINT64_FORMAT ", resent %" G_GUINT64_FORMAT,
-               peer->lesson_id, peer->peer_id, consumer->ssrc, layer,
+               peer->lesson_id, peer->peer_id, consumer->ssrc, consumer->slot,
+               consumer->source != NULL ? consumer->source : "idle", layer,
                consumer->n_layers, consumer->bitrate_bps,
                ss_bandwidth_estimator_get_bps (&consumer->bandwidth, now_us),
                consumer->fraction_lost,

@@ -1,6 +1,7 @@
 /* A peer: one client's WebRTC transport on a worker, with the producers it
- * publishes or the consumers it receives, and the RTP/RTCP dispatch between
- * the transport and the lesson's router. */
+ * publishes (all of one source) or the consumers of the slots it receives,
+ * and the RTP/RTCP dispatch between the transport and the lesson's
+ * router. */
 #pragma once
 
 #include "router/router.h"
@@ -23,12 +24,15 @@ typedef struct {
   SsDtlsCertificate *certificate;
 } SsPeerLocal;
 
-/* Creates the transport and the producers (publisher) or consumers
- * (subscriber) the offer asks for, and writes the SDP answer. */
+/* Creates the transport and the producers of source (publisher) or the
+ * consumers of the slots (subscriber, source NULL) that the offer requests,
+ * and writes the SDP answer. A subscriber's slots are idle until
+ * ss_peer_set_sources() binds them. */
 SsPeer *ss_peer_new (SsWorker *worker, SsRouter *router, SsPeerRole role,
                      const char *lesson_id, const char *peer_id,
-                     const SsSdpOffer *offer, const SsPeerLocal *local,
-                     gint64 now_us, char **answer_sdp, GError **error);
+                     const char *source, const SsSdpOffer *offer,
+                     const SsPeerLocal *local, gint64 now_us,
+                     char **answer_sdp, GError **error);
 /* Removes the peer's producers or consumers from the router, unregisters
  * its addresses and frees the transport. */
 void ss_peer_free (SsPeer *peer);
@@ -38,6 +42,17 @@ const char *ss_peer_get_lesson_id (SsPeer *peer);
 const char *ss_peer_get_local_ufrag (SsPeer *peer);
 SsPeerRole ss_peer_get_role (SsPeer *peer);
 SsRouter *ss_peer_get_router (SsPeer *peer);
+/* The source a publisher publishes; NULL for a subscriber. */
+const char *ss_peer_get_source (SsPeer *peer);
+/* The number of slots a subscriber has: as many as the offer has receive
+ * m-lines of its more numerous kind, at most SS_RELAY_MAX_SLOTS. */
+guint ss_peer_get_n_slots (SsPeer *peer);
+
+/* Binds a subscriber's slot i to sources[i] (NULL, or i >= n_sources:
+ * idle); see ss_router_set_consumer_source(). Does nothing for a
+ * publisher. */
+void ss_peer_set_sources (SsPeer *peer, const char *const *sources,
+                          guint n_sources, gint64 now_us);
 
 /* One datagram from the worker's socket for this peer. */
 void ss_peer_receive (SsPeer *peer, gint64 now_us, guint8 *data, gsize len,

@@ -53,6 +53,7 @@ shared_unref (SsRelayShared *shared)
 typedef enum {
   REQUEST_PUBLISH,
   REQUEST_SUBSCRIBE,
+  REQUEST_SET_SOURCES,
   REQUEST_CLOSE_PEER,
   REQUEST_CLOSE_LESSON,
 } RequestType;
@@ -63,11 +64,15 @@ typedef struct {
   SsWorker *worker;
   char *lesson_id;
   char *peer_id;
+  char *source;                 /* publish */
   char *offer_sdp;
+  char **sources;               /* subscribe, set sources: NULL entries idle */
+  guint n_sources;
   SsRelayAnswerFunc answer_func;
   gpointer user_data;
 
   char *answer_sdp;
+  guint n_slots;
   GError *error;
 } Request;
 
@@ -79,7 +84,11 @@ request_free (gpointer data)
   shared_unref (request->shared);
   g_free (request->lesson_id);
   g_free (request->peer_id);
+  g_free (request->source);
   g_free (request->offer_sdp);
+  for (guint i = 0; i < request->n_sources; i++)
+    g_free (request->sources[i]);
+  g_free (request->sources);
   g_free (request->answer_sdp);
   g_clear_error (&request->error);
   g_free (request);
@@ -115,8 +124,8 @@ deliver_answer (gpointer data)
 
   if (relay != NULL)
     request->answer_func (relay, request->lesson_id, request->peer_id,
-                          request->answer_sdp, request->error,
-                          request->user_data);
+                          request->answer_sdp, request->n_slots,
+                          request->error, request->user_data);
   return G_SOURCE_REMOVE;
 }
 
@@ -144,14 +153,20 @@ run_request (gpointer data)
     case REQUEST_PUBLISH:
       request->answer_sdp =
           ss_worker_publish (request->worker, request->lesson_id,
-                             request->peer_id, request->offer_sdp,
-                             &request->error);
+                             request->peer_id, request->source,
+                             request->offer_sdp, &request->error);
       break;
     case REQUEST_SUBSCRIBE:
-      request->answer_sdp =
-          ss_worker_subscribe (request->worker, request->lesson_id,
-                               request->peer_id, request->offer_sdp,
-                               &request->error);
+      request->answer_sdp = ss_worker_subscribe (
+          request->worker, request->lesson_id, request->peer_id,
+          request->offer_sdp, (const char *const *) request->sources,
+          request->n_sources, &request->n_slots, &request->error);
+      break;
+    case REQUEST_SET_SOURCES:
+      ss_worker_set_sources (request->worker, request->lesson_id,
+                             request->peer_id,
+                             (const char *const *) request->sources,
+                             request->n_sources);
       break;
     case REQUEST_CLOSE_PEER:
       ss_worker_close_peer (request->worker, request->lesson_id,
@@ -317,10 +332,9 @@ place_lesson (SsRelay *relay, const char *lesson_id, gboolean create)
   return g_ptr_array_index (relay->workers, best);
 }
 
-static void
-submit (SsRelay *relay, RequestType type, SsWorker *worker,
-        const char *lesson_id, const char *peer_id, const char *offer_sdp,
-        SsRelayAnswerFunc answer_func, gpointer user_data)
+static Request *
+request_new (SsRelay *relay, RequestType type, SsWorker *worker,
+             const char *lesson_id, const char *peer_id)
 {
   Request *request = g_new0 (Request, 1);
 
@@ -329,40 +343,84 @@ submit (SsRelay *relay, RequestType type, SsWorker *worker,
   request->worker = worker;
   request->lesson_id = g_strdup (lesson_id);
   request->peer_id = g_strdup (peer_id);
-  request->offer_sdp = g_strdup (offer_sdp);
-  request->answer_func = answer_func;
-  request->user_data = user_data;
-  g_main_context_invoke_full (ss_worker_get_context (worker),
+  return request;
+}
+
+/* Copies a slot list whose entries may be NULL, so it is not a GStrv. */
+static void
+request_set_sources (Request *request, const char *const *sources,
+                     guint n_sources)
+{
+  request->n_sources = n_sources;
+  request->sources = g_new0 (char *, MAX (n_sources, 1));
+  for (guint i = 0; i < n_sources; i++)
+    request->sources[i] = g_strdup (sources[i]);
+}
+
+static void
+submit (Request *request)
+{
+  g_main_context_invoke_full (ss_worker_get_context (request->worker),
                               G_PRIORITY_DEFAULT, run_request, request, NULL);
 }
 
 void
 ss_relay_publish (SsRelay *relay, const char *lesson_id, const char *peer_id,
-                  const char *offer_sdp, SsRelayAnswerFunc answer_func,
-                  gpointer user_data)
+                  const char *source, const char *offer_sdp,
+                  SsRelayAnswerFunc answer_func, gpointer user_data)
 {
   g_return_if_fail (relay != NULL && lesson_id != NULL && peer_id != NULL);
+  g_return_if_fail (source != NULL && *source != '\0');
   g_return_if_fail (offer_sdp != NULL && answer_func != NULL);
 
   SsWorker *worker = place_lesson (relay, lesson_id, TRUE);
-  submit (relay, REQUEST_PUBLISH, worker, lesson_id, peer_id, offer_sdp,
-          answer_func, user_data);
+  Request *request =
+      request_new (relay, REQUEST_PUBLISH, worker, lesson_id, peer_id);
+  request->source = g_strdup (source);
+  request->offer_sdp = g_strdup (offer_sdp);
+  request->answer_func = answer_func;
+  request->user_data = user_data;
+  submit (request);
 }
 
 void
 ss_relay_subscribe (SsRelay *relay, const char *lesson_id,
                     const char *peer_id, const char *offer_sdp,
+                    const char *const *sources, guint n_sources,
                     SsRelayAnswerFunc answer_func, gpointer user_data)
 {
   g_return_if_fail (relay != NULL && lesson_id != NULL && peer_id != NULL);
+  g_return_if_fail (sources != NULL || n_sources == 0);
   g_return_if_fail (offer_sdp != NULL && answer_func != NULL);
 
-  /* A subscribe before any publish places the lesson like a publish would;
-   * the worker then rejects it with SS_RELAY_ERROR_NOT_PUBLISHED, as it
-   * does for a lesson whose publisher left. */
+  /* A subscription may come before anything is published: its slots wait
+   * for their sources by name, so the lesson is placed as for a publish. */
   SsWorker *worker = place_lesson (relay, lesson_id, TRUE);
-  submit (relay, REQUEST_SUBSCRIBE, worker, lesson_id, peer_id, offer_sdp,
-          answer_func, user_data);
+  Request *request =
+      request_new (relay, REQUEST_SUBSCRIBE, worker, lesson_id, peer_id);
+  request->offer_sdp = g_strdup (offer_sdp);
+  request_set_sources (request, sources, n_sources);
+  request->answer_func = answer_func;
+  request->user_data = user_data;
+  submit (request);
+}
+
+void
+ss_relay_set_sources (SsRelay *relay, const char *lesson_id,
+                      const char *peer_id, const char *const *sources,
+                      guint n_sources)
+{
+  g_return_if_fail (relay != NULL && lesson_id != NULL && peer_id != NULL);
+  g_return_if_fail (sources != NULL || n_sources == 0);
+
+  SsWorker *worker = place_lesson (relay, lesson_id, FALSE);
+  if (worker == NULL)
+    return;
+
+  Request *request =
+      request_new (relay, REQUEST_SET_SOURCES, worker, lesson_id, peer_id);
+  request_set_sources (request, sources, n_sources);
+  submit (request);
 }
 
 void
@@ -373,8 +431,8 @@ ss_relay_close_peer (SsRelay *relay, const char *lesson_id,
 
   SsWorker *worker = place_lesson (relay, lesson_id, FALSE);
   if (worker != NULL)
-    submit (relay, REQUEST_CLOSE_PEER, worker, lesson_id, peer_id, NULL, NULL,
-            NULL);
+    submit (request_new (relay, REQUEST_CLOSE_PEER, worker, lesson_id,
+                         peer_id));
 }
 
 void
@@ -386,8 +444,7 @@ ss_relay_close_lesson (SsRelay *relay, const char *lesson_id)
   if (worker == NULL)
     return;
 
-  submit (relay, REQUEST_CLOSE_LESSON, worker, lesson_id, NULL, NULL, NULL,
-          NULL);
+  submit (request_new (relay, REQUEST_CLOSE_LESSON, worker, lesson_id, NULL));
 
   guint index = GPOINTER_TO_UINT (
       g_hash_table_lookup (relay->lesson_workers, lesson_id));

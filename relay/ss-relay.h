@@ -19,8 +19,8 @@ GQuark ss_relay_error_quark (void);
 
 typedef enum {
   SS_RELAY_ERROR_BAD_SDP,        /* the offer cannot be accepted */
-  SS_RELAY_ERROR_NOT_PUBLISHED,  /* subscribe to a lesson without producers */
-  SS_RELAY_ERROR_BUSY,           /* publish to a lesson that has a publisher */
+  SS_RELAY_ERROR_NOT_PUBLISHED,  /* subscribe offer receives nothing */
+  SS_RELAY_ERROR_BUSY,           /* publish of a source already published */
   SS_RELAY_ERROR_FAILED,         /* anything else: socket, crypto set-up */
 } SsRelayError;
 
@@ -43,12 +43,17 @@ typedef enum {
   SS_RELAY_PEER_CLOSED,     /* the transport is gone; reason gives why */
 } SsRelayPeerEvent;
 
+/* Maximum number of slots in one subscription. */
+#define SS_RELAY_MAX_SLOTS 8
+
 /* Called once per publish or subscribe request. On success answer_sdp is the
- * relay's SDP answer and error is NULL; on failure answer_sdp is NULL. */
+ * relay's SDP answer and error is NULL; on failure answer_sdp is NULL.
+ * n_slots is the number of slots a subscription got (0 for a publish). */
 typedef void (*SsRelayAnswerFunc) (SsRelay *relay,
                                    const char *lesson_id,
                                    const char *peer_id,
                                    const char *answer_sdp,
+                                   guint n_slots,
                                    const GError *error,
                                    gpointer user_data);
 
@@ -71,23 +76,48 @@ guint ss_relay_get_n_workers (SsRelay *relay);
 /* The UDP port worker i listens on (useful when port_base was 0). */
 guint16 ss_relay_get_port (SsRelay *relay, guint worker_index);
 
-/* The lead's offer: creates the lesson's router if needed, a transport for
- * the peer and a producer per offered stream. */
+/* A publisher's offer: creates the lesson's router if needed, a transport
+ * for the peer and a producer per offered stream, all belonging to source
+ * (the classroom whose camera and microphone they are). A lesson has any
+ * number of sources; a source published by another live peer fails with
+ * SS_RELAY_ERROR_BUSY. A peer id names one transport, and a publish or
+ * subscribe replaces the transport of the same id, so a client that
+ * publishes and subscribes uses two ids. */
 void ss_relay_publish (SsRelay *relay,
                        const char *lesson_id,
                        const char *peer_id,
+                       const char *source,
                        const char *offer_sdp,
                        SsRelayAnswerFunc answer_func,
                        gpointer user_data);
 
-/* A remote's receive-only offer: a transport for the peer and a consumer per
- * producer of the lesson. Replaces any earlier transport of that peer. */
+/* A receive-only offer: a transport for the peer and a consumer per offered
+ * m-line. The i-th audio and the i-th video m-line form slot i (at most
+ * SS_RELAY_MAX_SLOTS), which carries the streams of sources[i] (NULL, or
+ * i >= n_sources: idle). A source not published yet is bound by name and
+ * starts flowing when it publishes. Receive m-lines past the last slot are
+ * answered inactive; an offer without any fails with
+ * SS_RELAY_ERROR_NOT_PUBLISHED. Replaces any earlier transport of that
+ * peer. */
 void ss_relay_subscribe (SsRelay *relay,
                          const char *lesson_id,
                          const char *peer_id,
                          const char *offer_sdp,
+                         const char *const *sources,
+                         guint n_sources,
                          SsRelayAnswerFunc answer_func,
                          gpointer user_data);
+
+/* Rebinds a subscriber's slots, with the same meaning of sources as in
+ * ss_relay_subscribe. A slot whose source changes sends nothing more of the
+ * old one, requests a key frame from the new one and starts its video there,
+ * keeping the slot's SSRC, sequence numbers and timestamps continuous. An
+ * unknown peer is ignored. */
+void ss_relay_set_sources (SsRelay *relay,
+                           const char *lesson_id,
+                           const char *peer_id,
+                           const char *const *sources,
+                           guint n_sources);
 
 /* Closes the peer's transport and its producers or consumers. No event is
  * delivered for a close the caller requested. */
@@ -114,8 +144,9 @@ typedef void (*SsRelayStatsFunc) (SsRelay *relay, json_t *stats,
  *    "lessons": [{"lesson", "worker", "producers", "consumers",
  *                 "rtp_packets_in", "rtp_packets_out",
  *                 "rtp_packets_retransmitted", "keyframe_requests_sent",
- *                 "nacks_sent", "layer_switches",
+ *                 "nacks_sent", "layer_switches", "source_switches",
  *                 "peers": [{"peer", "role" (publisher|subscriber),
+ *                            "source" (publishers only),
  *                            "state" (connecting|connected), "address",
  *                            "age_ms", "transport": {"packets_received",
  *                            "bytes_received", "packets_sent", "bytes_sent",
@@ -128,14 +159,17 @@ typedef void (*SsRelayStatsFunc) (SsRelay *relay, json_t *stats,
  * interval), "jitter_ms", "keyframes_received", "last_keyframe_age_ms"
  * (null before the first), "keyframe_requests_sent", "nacks_sent",
  * "packets_recovered", "rtx_packets_received", "duplicates_dropped".
- * A subscriber's streams (consumers) have "kind", "ssrc", "layer" and
- * "target_layer" (-1 when gone), "layers", "bitrate_bps", "packets_sent",
+ * A subscriber's streams (consumers) have "kind", "slot", "source" (the
+ * bound source or null), "ssrc", "layer" and
+ * "target_layer" (-1 when gone), "layers" (0 while the source publishes
+ * nothing), "bitrate_bps", "packets_sent",
  * "bytes_sent", "fraction_lost" and "packets_lost" and "jitter_ms" (from
  * its receiver reports), "rtt_ms" (null until known),
  * "bandwidth_estimate_bps", "nacks_received", "packets_retransmitted",
  * "keyframe_requests_received" (PLI and FIR), "layer_switches",
- * "waiting_keyframe". Counters count from the object's creation; bitrates
- * are averages over about two seconds. The peer id is the one given to
+ * "source_switches" (to another source, or to the same source published
+ * anew), "waiting_keyframe". Counters count from the object's creation;
+ * bitrates are averages over about two seconds. The peer id is the one given to
  * ss_relay_publish or ss_relay_subscribe. */
 void ss_relay_get_stats (SsRelay *relay, SsRelayStatsFunc func,
                          gpointer user_data);

@@ -65,15 +65,19 @@ json_t *
 ss_stats_consumer_to_json (const SsConsumer *consumer, gint64 now_us)
 {
   const SsProducer *producer = consumer->producer;
-  SsMediaKind kind = producer != NULL ? producer->kind
-                     : consumer->layers[0] != NULL ? consumer->layers[0]->kind
-                                                   : SS_MEDIA_VIDEO;
-  guint clock_rate = producer != NULL ? producer->clock_rate : 90000;
+  /* RTP clock of the payload: 90 kHz for VP8, 48 kHz for Opus (RFC 7741,
+   * RFC 7587), the only codecs the relay forwards. */
+  guint clock_rate = producer != NULL ? producer->clock_rate
+                     : consumer->kind == SS_MEDIA_VIDEO ? 90000
+                                                        : 48000;
 
   return json_pack (
-      "{s:s, s:I, s:i, s:i, s:i, s:I, s:I, s:I, s:f, s:I, s:f, s:o, s:I, "
-      "s:I, s:I, s:I, s:I, s:b}",
-      "kind", kind_name (kind),
+      "{s:s, s:i, s:o, s:I, s:i, s:i, s:i, s:I, s:I, s:I, s:f, s:I, s:f, "
+      "s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+      "kind", kind_name (consumer->kind),
+      "slot", (int) consumer->slot,
+      "source", consumer->source != NULL ? json_string (consumer->source)
+                                         : json_null (),
       "ssrc", (json_int_t) consumer->ssrc,
       "layer", current_layer (consumer),
       "target_layer", target_layer (consumer),
@@ -93,6 +97,7 @@ ss_stats_consumer_to_json (const SsConsumer *consumer, gint64 now_us)
       "keyframe_requests_received",
       (json_int_t) consumer->keyframe_requests_received,
       "layer_switches", (json_int_t) consumer->layer_switches,
+      "source_switches", (json_int_t) consumer->source_switches,
       "waiting_keyframe", consumer->waiting_keyframe);
 }
 

@@ -41,7 +41,7 @@
 
 typedef struct {
   SsRouter *router;
-  SsPeer *publisher;
+  GHashTable *publishers;       /* source -> SsPeer publishing it */
   guint n_peers;
 } SsWorkerLesson;
 
@@ -103,6 +103,7 @@ worker_lesson_free (gpointer data)
 {
   SsWorkerLesson *lesson = data;
   ss_router_free (lesson->router);
+  g_hash_table_unref (lesson->publishers);
   g_free (lesson);
 }
 
@@ -229,8 +230,9 @@ remove_peer (SsWorker *worker, SsPeer *peer)
   g_autofree char *lesson_copy = g_strdup (lesson_id);
 
   g_hash_table_remove (worker->peers_by_ufrag, ss_peer_get_local_ufrag (peer));
-  if (lesson->publisher == peer)
-    lesson->publisher = NULL;
+  const char *source = ss_peer_get_source (peer);
+  if (source != NULL && g_hash_table_lookup (lesson->publishers, source) == peer)
+    g_hash_table_remove (lesson->publishers, source);
 
   /* Frees the peer, which takes its producers or consumers out of the
    * router first. */
@@ -292,6 +294,8 @@ lookup_or_add_lesson (SsWorker *worker, const char *lesson_id)
 
   lesson = g_new0 (SsWorkerLesson, 1);
   lesson->router = ss_router_new (lesson_id, rtcp_ssrc);
+  lesson->publishers =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_insert (worker->lessons, g_strdup (lesson_id), lesson);
   g_info ("lesson %s: router created on worker %u", lesson_id, worker->index);
   return lesson;
@@ -305,9 +309,11 @@ forget_lesson_if_empty (SsWorker *worker, const char *lesson_id)
     g_hash_table_remove (worker->lessons, lesson_id);
 }
 
-static char *
+/* source is the publisher's source, NULL for a subscriber. */
+static SsPeer *
 add_peer (SsWorker *worker, SsPeerRole role, const char *lesson_id,
-          const char *peer_id, const char *offer_sdp, GError **error)
+          const char *peer_id, const char *source, const char *offer_sdp,
+          char **answer, GError **error)
 {
   g_autoptr (GError) sdp_error = NULL;
   g_autoptr (SsSdpOffer) offer = ss_sdp_offer_parse (offer_sdp, &sdp_error);
@@ -319,11 +325,15 @@ add_peer (SsWorker *worker, SsPeerRole role, const char *lesson_id,
     }
 
   SsWorkerLesson *lesson = lookup_or_add_lesson (worker, lesson_id);
-  if (role == SS_PEER_PUBLISHER && lesson->publisher != NULL &&
-      g_strcmp0 (ss_peer_get_id (lesson->publisher), peer_id) != 0)
+  SsPeer *publisher = source != NULL
+                          ? g_hash_table_lookup (lesson->publishers, source)
+                          : NULL;
+  if (publisher != NULL &&
+      g_strcmp0 (ss_peer_get_id (publisher), peer_id) != 0)
     {
       g_set_error (error, SS_RELAY_ERROR, SS_RELAY_ERROR_BUSY,
-                   "lesson %s already has a publisher", lesson_id);
+                   "source %s of lesson %s is already published by peer %s",
+                   source, lesson_id, ss_peer_get_id (publisher));
       return NULL;
     }
 
@@ -336,10 +346,9 @@ add_peer (SsWorker *worker, SsPeerRole role, const char *lesson_id,
     .port = worker->port,
     .certificate = worker->certificate,
   };
-  char *answer = NULL;
   SsPeer *peer = ss_peer_new (worker, lesson->router, role, lesson_id,
-                              peer_id, offer, &local, g_get_monotonic_time (),
-                              &answer, error);
+                              peer_id, source, offer, &local,
+                              g_get_monotonic_time (), answer, error);
   if (peer == NULL)
     {
       forget_lesson_if_empty (worker, lesson_id);
@@ -351,36 +360,65 @@ add_peer (SsWorker *worker, SsPeerRole role, const char *lesson_id,
                        g_strdup (ss_peer_get_local_ufrag (peer)), peer);
   lesson->n_peers++;
   if (role == SS_PEER_PUBLISHER)
-    lesson->publisher = peer;
-
-  g_info ("lesson %s peer %s: %s transport created on worker %u", lesson_id,
-          peer_id, role == SS_PEER_PUBLISHER ? "publisher" : "subscriber",
-          worker->index);
-  return answer;
+    {
+      g_hash_table_insert (lesson->publishers, g_strdup (source), peer);
+      g_info ("lesson %s peer %s: publisher transport for source %s created "
+              "on worker %u",
+              lesson_id, peer_id, source, worker->index);
+    }
+  else
+    {
+      g_info ("lesson %s peer %s: subscriber transport with %u slots created "
+              "on worker %u",
+              lesson_id, peer_id, ss_peer_get_n_slots (peer), worker->index);
+    }
+  return peer;
 }
 
 char *
 ss_worker_publish (SsWorker *worker, const char *lesson_id,
-                   const char *peer_id, const char *offer_sdp, GError **error)
+                   const char *peer_id, const char *source,
+                   const char *offer_sdp, GError **error)
 {
-  return add_peer (worker, SS_PEER_PUBLISHER, lesson_id, peer_id, offer_sdp,
-                   error);
+  char *answer = NULL;
+  add_peer (worker, SS_PEER_PUBLISHER, lesson_id, peer_id, source, offer_sdp,
+            &answer, error);
+  return answer;
 }
 
 char *
 ss_worker_subscribe (SsWorker *worker, const char *lesson_id,
                      const char *peer_id, const char *offer_sdp,
-                     GError **error)
+                     const char *const *sources, guint n_sources,
+                     guint *n_slots, GError **error)
 {
-  SsWorkerLesson *lesson = g_hash_table_lookup (worker->lessons, lesson_id);
-  if (lesson == NULL || ss_router_get_n_producers (lesson->router) == 0)
+  char *answer = NULL;
+  SsPeer *peer = add_peer (worker, SS_PEER_SUBSCRIBER, lesson_id, peer_id,
+                           NULL, offer_sdp, &answer, error);
+  *n_slots = 0;
+  if (peer == NULL)
+    return NULL;
+
+  ss_peer_set_sources (peer, sources, n_sources, g_get_monotonic_time ());
+  *n_slots = ss_peer_get_n_slots (peer);
+  return answer;
+}
+
+void
+ss_worker_set_sources (SsWorker *worker, const char *lesson_id,
+                       const char *peer_id, const char *const *sources,
+                       guint n_sources)
+{
+  g_autofree char *key = peer_key (lesson_id, peer_id);
+  SsPeer *peer = g_hash_table_lookup (worker->peers, key);
+  if (peer == NULL || ss_peer_get_role (peer) != SS_PEER_SUBSCRIBER)
     {
-      g_set_error (error, SS_RELAY_ERROR, SS_RELAY_ERROR_NOT_PUBLISHED,
-                   "lesson %s has nothing published", lesson_id);
-      return NULL;
+      g_debug ("lesson %s peer %s: no subscriber to bind sources for",
+               lesson_id, peer_id);
+      return;
     }
-  return add_peer (worker, SS_PEER_SUBSCRIBER, lesson_id, peer_id, offer_sdp,
-                   error);
+
+  ss_peer_set_sources (peer, sources, n_sources, g_get_monotonic_time ());
 }
 
 void
@@ -442,7 +480,7 @@ lesson_to_json (SsWorker *worker, const char *lesson_id,
 
   const SsRouterCounters *counters = ss_router_get_counters (lesson->router);
   return json_pack (
-      "{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+      "{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
       "lesson", lesson_id,
       "worker", (int) worker->index,
       "producers", (int) ss_router_get_n_producers (lesson->router),
@@ -453,6 +491,7 @@ lesson_to_json (SsWorker *worker, const char *lesson_id,
       "keyframe_requests_sent", (json_int_t) counters->keyframe_requests_sent,
       "nacks_sent", (json_int_t) counters->nacks_sent,
       "layer_switches", (json_int_t) counters->layer_switches,
+      "source_switches", (json_int_t) counters->source_switches,
       "peers", peers);
 }
 
@@ -625,11 +664,11 @@ log_lesson_summary (SsWorker *worker, gint64 now_us)
                " dropped %" G_GUINT64_FORMAT " retransmitted %" G_GUINT64_FORMAT
                " nack misses %" G_GUINT64_FORMAT " nacks sent %" G_GUINT64_FORMAT
                " key frame requests %" G_GUINT64_FORMAT " layer switches %"
-               G_GUINT64_FORMAT,
+               G_GUINT64_FORMAT " source switches %" G_GUINT64_FORMAT,
                (const char *) key, c->rtp_packets_in, c->rtp_packets_out,
                c->rtp_packets_dropped, c->rtp_packets_retransmitted,
                c->nack_misses, c->nacks_sent, c->keyframe_requests_sent,
-               c->layer_switches);
+               c->layer_switches, c->source_switches);
     }
 
   g_hash_table_iter_init (&iter, worker->peers);

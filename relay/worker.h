@@ -43,11 +43,16 @@ guint16 ss_worker_get_port (SsWorker *worker);
 
 /* Worker thread: the requests of ss-relay.h. */
 char *ss_worker_publish (SsWorker *worker, const char *lesson_id,
-                         const char *peer_id, const char *offer_sdp,
-                         GError **error);
+                         const char *peer_id, const char *source,
+                         const char *offer_sdp, GError **error);
+/* *n_slots is set to the subscription's number of slots (0 on failure). */
 char *ss_worker_subscribe (SsWorker *worker, const char *lesson_id,
                            const char *peer_id, const char *offer_sdp,
-                           GError **error);
+                           const char *const *sources, guint n_sources,
+                           guint *n_slots, GError **error);
+void ss_worker_set_sources (SsWorker *worker, const char *lesson_id,
+                            const char *peer_id, const char *const *sources,
+                            guint n_sources);
 void ss_worker_close_peer (SsWorker *worker, const char *lesson_id,
                            const char *peer_id);
 void ss_worker_close_lesson (SsWorker *worker, const char *lesson_id);

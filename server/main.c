@@ -15,11 +15,13 @@
 
 #include "ss-auth.h"
 #include "ss-i18n.h"
+#include "ss-interaction-routes.h"
 #include "ss-lesson-policy.h"
 #include "ss-lesson-timer.h"
 #include "ss-live-stats.h"
 #include "ss-relay.h"
 #include "ss-server-config.h"
+#include "ss-signaling-interaction.h"
 #include "ss-signaling.h"
 #include "ss-timetable-routes.h"
 #include "ss-ws-server.h"
@@ -29,6 +31,7 @@
 static const SsSignalingRelayOps relay_ops = {
   .publish = ss_relay_publish,
   .subscribe = ss_relay_subscribe,
+  .set_sources = ss_relay_set_sources,
   .close_peer = ss_relay_close_peer,
   .close_lesson = ss_relay_close_lesson,
   .error_quark = ss_relay_error_quark,
@@ -120,6 +123,19 @@ main (int argc, char **argv)
       return EXIT_FAILURE;
     }
 
+  /* The log keeps its own tables in the timetable's file; the core owns
+   * it once created, and the admin API borrows it. */
+  g_autoptr (SsInteractionLog) interaction_log =
+      ss_interaction_log_open (timetable_path, &error);
+  if (interaction_log == NULL)
+    {
+      g_printerr (_("shuangshi-server: cannot open the interaction log: "
+                    "%s\n"),
+                  error->message);
+      return EXIT_FAILURE;
+    }
+  SsInteractionLog *interaction_log_view = interaction_log;
+
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (SsWsServer) ws_server = ss_ws_server_new (
       config->listen_host, config->listen_port, loop, &error);
@@ -154,7 +170,10 @@ main (int argc, char **argv)
     .server_name = server_name,
   };
   signaling = ss_signaling_new (&signaling_config);
+  ss_signaling_set_interaction_log (signaling,
+                                    g_steal_pointer (&interaction_log));
   ss_ws_server_set_signaling (ws_server, signaling);
+  ss_ws_server_set_web_root (ws_server, config->web_root);
 
   /* Lessons that were live when the server stopped are live again before
    * the first agent reconnects. The first step then ends those whose time
@@ -179,6 +198,7 @@ main (int argc, char **argv)
       ss_timetable_routes_new (timetable, auth, on_timetable_changed,
                                lesson_timer);
   ss_timetable_routes_register (timetable_routes, admin_api);
+  ss_interaction_routes_register (interaction_log_view, admin_api);
 
   guint sigint_id = g_unix_signal_add (SIGINT, on_stop_signal, loop);
   guint sigterm_id = g_unix_signal_add (SIGTERM, on_stop_signal, loop);

@@ -12,6 +12,10 @@
 
 #include <string.h>
 
+#include "ss-message.h"
+
+#define TEACHER_TOKENS_PATH "/api/v1/teacher-tokens"
+
 struct _SsAdminApi {
   SsAuth *auth;
   GArray *routes;  /* SsAdminRoute, in the order added */
@@ -111,6 +115,22 @@ ss_admin_response_set_text (SsAdminResponse *response,
   set_body (response, status, content_type, g_strdup (text));
 }
 
+void
+ss_admin_response_set_bytes (SsAdminResponse *response,
+                             guint status,
+                             const char *content_type,
+                             GBytes *body)
+{
+  g_return_if_fail (response != NULL);
+  g_return_if_fail (body != NULL);
+
+  response->status = status;
+  g_free (response->content_type);
+  response->content_type = g_strdup (content_type);
+  g_bytes_unref (response->body);
+  response->body = g_bytes_ref (body);
+}
+
 guint
 ss_admin_response_get_status (const SsAdminResponse *response)
 {
@@ -157,6 +177,60 @@ ss_http_method_to_string (SsHttpMethod method)
   return method_names[method];
 }
 
+/* ---- Teacher tokens ---------------------------------------------------- */
+
+/* POST /api/v1/teacher-tokens: a token for a teacher's page, bound to one
+ * classroom like a classroom token. The classroom need not be in the
+ * timetable, because ad-hoc lessons have classrooms that are not. */
+static void
+handle_issue_teacher_token (const SsAdminRequest *request,
+                            SsAdminResponse *response,
+                            gpointer user_data)
+{
+  SsAdminApi *api = user_data;
+  gsize length = 0;
+  const char *data = g_bytes_get_data (request->body, &length);
+  json_error_t json_error;
+  g_autoptr (json_t) body = json_loadb (data != NULL ? data : "", length,
+                                        JSON_REJECT_DUPLICATES, &json_error);
+  const char *classroom = json_string_value (json_object_get (body,
+                                                              "classroom"));
+  if (classroom == NULL || !ss_identifier_is_valid (classroom))
+    {
+      ss_admin_response_set_error (
+          response, 400, "invalid",
+          "expected a JSON object with \"classroom\": a classroom id of 1 "
+          "to 64 characters of A-Z a-z 0-9 . _ -");
+      return;
+    }
+
+  g_autoptr (GError) error = NULL;
+  g_autofree char *token = ss_auth_issue (
+      api->auth, SS_AUTH_ROLE_TEACHER, classroom, request->now_unix,
+      SS_ADMIN_TEACHER_TOKEN_LIFETIME_S, &error);
+  if (token == NULL)
+    {
+      g_warning ("issuing a teacher token for classroom %s failed: %s",
+                 classroom, error->message);
+      ss_admin_response_set_error (response, 500, "internal", error->message);
+      return;
+    }
+
+  g_message ("issued a teacher token for classroom %s", classroom);
+  json_t *reply = json_object ();
+  json_object_set_new (reply, "classroom", json_string (classroom));
+  json_object_set_new (reply, "token", json_string (token));
+  json_object_set_new (reply, "token_expires",
+                       json_integer (request->now_unix
+                                     + SS_ADMIN_TEACHER_TOKEN_LIFETIME_S));
+  ss_admin_response_set_json (response, 201, reply);
+}
+
+static const SsAdminRoute teacher_token_routes[] = {
+  { .method = SS_HTTP_METHOD_POST, .path = TEACHER_TOKENS_PATH,
+    .auth = SS_ADMIN_AUTH_ADMIN, .handler = handle_issue_teacher_token },
+};
+
 /* ---- Routes ------------------------------------------------------------ */
 
 SsAdminApi *
@@ -167,6 +241,8 @@ ss_admin_api_new (SsAuth *auth)
     .auth = auth,
     .routes = g_array_new (FALSE, TRUE, sizeof (SsAdminRoute)),
   };
+  ss_admin_api_add_routes (api, teacher_token_routes,
+                           G_N_ELEMENTS (teacher_token_routes), api);
   return api;
 }
 

@@ -90,8 +90,15 @@ typedef struct {
 
 typedef struct _SsAdminApi SsAdminApi;
 
+/* Lifetime of the teacher tokens POST /api/v1/teacher-tokens issues: a
+ * school term, so a teacher keeps one page address for the term. */
+#define SS_ADMIN_TEACHER_TOKEN_LIFETIME_S (180 * 24 * 3600)
+
 /* @auth (borrowed, may be NULL) verifies admin tokens; without it every
- * route that needs a token answers 503. */
+ * route that needs a token answers 503. The new API already has one route,
+ * POST /api/v1/teacher-tokens with {"classroom": ID}. It returns 201 with
+ * "classroom", "token" (a teacher token for that classroom, issued with
+ * @auth) and "token_expires" (Unix time). */
 SsAdminApi *ss_admin_api_new (SsAuth *auth);
 void ss_admin_api_free (SsAdminApi *api);
 
@@ -139,6 +146,12 @@ void ss_admin_response_set_text (SsAdminResponse *response,
                                  guint status,
                                  const char *content_type,
                                  const char *text);
+
+/* Sets the status and the body to @body (referenced, may be binary). */
+void ss_admin_response_set_bytes (SsAdminResponse *response,
+                                  guint status,
+                                  const char *content_type,
+                                  GBytes *body);
 
 guint ss_admin_response_get_status (const SsAdminResponse *response);
 const char *ss_admin_response_get_content_type (

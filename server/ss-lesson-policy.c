@@ -381,11 +381,42 @@ end_lesson (gpointer policy_data,
   return TRUE;
 }
 
+/* The run is the live one. Outside a live run (the core creates timetable
+ * lessons only while one is live) it is the next run, so the roster and
+ * the log still name the right classrooms. */
+static gboolean
+plan_lesson (gpointer policy_data,
+             const char *lesson_id,
+             SsSignalingLessonPlan *plan)
+{
+  SsLessonPolicy *policy = policy_data;
+  g_autoptr (SsTimetableLesson) lesson =
+      ss_timetable_get_lesson (policy->timetable, lesson_id);
+  if (lesson == NULL)
+    return FALSE;
+
+  gint64 run_start, run_end;
+  if (!ss_lifecycle_find_live_run (policy->timetable, lesson_id, &run_start,
+                                   &run_end)
+      && !ss_timetable_lesson_next_run (lesson, ss_lesson_policy_now (policy),
+                                        &run_start, &run_end))
+    run_start = lesson->start_unix;
+
+  *plan = (SsSignalingLessonPlan){
+    .lead = g_strdup (lesson->lead),
+    .remotes = g_strdupv (lesson->remotes),
+    .run_start = run_start,
+    .utc_offset_s = lesson->utc_offset_s,
+  };
+  return TRUE;
+}
+
 static const SsSignalingPolicy hooks = {
   .authorize_hello = authorize_hello,
   .authorize_join = authorize_join,
   .greeted = greeted,
   .end_lesson = end_lesson,
+  .plan_lesson = plan_lesson,
 };
 
 const SsSignalingPolicy *

@@ -271,11 +271,16 @@ find_classroom (json_t *signaling, const char *session_id)
 
   gsize i;
   json_t *entry;
+  /* A session's second transport is named "SESSION/return" or
+   * "SESSION/feeds" (server/ss-signaling-private.h). */
+  gsize length = strcspn (session_id, "/");
   json_array_foreach (json_object_get (signaling, "classrooms"), i, entry)
-    if (g_strcmp0 (json_string_value (json_object_get (entry, "session")),
-                   session_id)
-        == 0)
-      return entry;
+    {
+      const char *id = json_string_value (json_object_get (entry, "session"));
+      if (id != NULL && strlen (id) == length
+          && strncmp (id, session_id, length) == 0)
+        return entry;
+    }
   return NULL;
 }
 
@@ -313,10 +318,13 @@ build_link (const char *lesson_id, json_t *peer, json_t *previous_peer,
             double interval_s, json_t *signaling)
 {
   const char *peer_id = json_string_value (json_object_get (peer, "peer"));
-  gboolean is_lead = g_strcmp0 (json_string_value (json_object_get (peer,
-                                                                    "role")),
-                                "publisher")
-                     == 0;
+  /* A remote's return feed is a publisher too, under "SESSION/return". */
+  gboolean is_publisher =
+      g_strcmp0 (json_string_value (json_object_get (peer, "role")),
+                 "publisher")
+      == 0;
+  gboolean is_lead = is_publisher && peer_id != NULL
+                     && strchr (peer_id, '/') == NULL;
   json_t *classroom = find_classroom (signaling, peer_id);
   const char *classroom_id = json_string_value (json_object_get (classroom,
                                                                  "classroom"));
@@ -326,7 +334,7 @@ build_link (const char *lesson_id, json_t *peer, json_t *previous_peer,
   json_t *stream;
   json_array_foreach (json_object_get (peer, "streams"), i, stream)
     {
-      if (is_lead)
+      if (is_publisher)
         add_producer (&figures, stream);
       else
         add_consumer (&figures, stream);
@@ -354,8 +362,13 @@ build_link (const char *lesson_id, json_t *peer, json_t *previous_peer,
                                                          : "?"));
   json_object_set_new (link, "session",
                        json_string (peer_id != NULL ? peer_id : ""));
-  json_object_set_new (link, "role", json_string (is_lead ? "lead"
-                                                          : "remote"));
+  const char *role = json_string_value (json_object_get (classroom, "role"));
+  json_object_set_new (link, "role",
+                       json_string (role != NULL ? role
+                                    : is_lead    ? "lead"
+                                                 : "remote"));
+  json_object_set_new (link, "transport",
+                       json_string (is_publisher ? "publish" : "subscribe"));
   json_object_set_new (link, "state",
                        json_incref (json_object_get (peer, "state")));
   json_object_set_new (link, "address",

@@ -24,6 +24,7 @@ G_DEFINE_QUARK (ss-server-config-error-quark, ss_server_config_error)
 typedef struct {
   char *listen;
   char *data_dir;
+  char *web_root;
   char *relay_bind;
   char **relay_announce;
   gint relay_port;
@@ -36,6 +37,7 @@ ss_config_source_clear (SsConfigSource *source)
 {
   g_clear_pointer (&source->listen, g_free);
   g_clear_pointer (&source->data_dir, g_free);
+  g_clear_pointer (&source->web_root, g_free);
   g_clear_pointer (&source->relay_bind, g_free);
   g_clear_pointer (&source->relay_announce, g_strfreev);
 }
@@ -50,6 +52,7 @@ ss_server_config_new (void)
     .listen_host = g_strdup (SS_SERVER_DEFAULT_LISTEN_HOST),
     .listen_port = SS_SERVER_DEFAULT_LISTEN_PORT,
     .data_dir = g_strdup (SS_SERVER_DEFAULT_DATA_DIR),
+    .web_root = g_strdup (SS_WEB_ROOT),
     .relay_bind = g_strdup (SS_SERVER_DEFAULT_RELAY_BIND),
     .relay_port = SS_SERVER_DEFAULT_RELAY_PORT,
     .relay_workers = 0,
@@ -66,6 +69,7 @@ ss_server_config_free (SsServerConfig *config)
 
   g_free (config->listen_host);
   g_free (config->data_dir);
+  g_free (config->web_root);
   g_free (config->relay_bind);
   g_strfreev (config->relay_announce);
   g_free (config);
@@ -159,6 +163,8 @@ read_key_file (const char *path, SsConfigSource *source, GError **error)
   source->listen = g_key_file_get_string (key_file, "server", "listen", NULL);
   source->data_dir =
       g_key_file_get_string (key_file, "server", "data_dir", NULL);
+  source->web_root =
+      g_key_file_get_string (key_file, "server", "web_root", NULL);
   source->relay_bind = g_key_file_get_string (key_file, "relay", "bind", NULL);
   source->relay_announce =
       g_key_file_get_string_list (key_file, "relay", "announce", NULL, NULL);
@@ -219,6 +225,19 @@ apply_source (SsServerConfig *config,
         }
       g_free (config->data_dir);
       config->data_dir = g_strdup (source->data_dir);
+    }
+
+  if (source->web_root != NULL)
+    {
+      if (source->web_root[0] == '\0')
+        {
+          g_set_error_literal (error, SS_SERVER_CONFIG_ERROR,
+                               SS_SERVER_CONFIG_ERROR_INVALID,
+                               _("The web root must not be empty"));
+          return FALSE;
+        }
+      g_free (config->web_root);
+      config->web_root = g_strdup (source->web_root);
     }
 
   if (source->relay_bind != NULL)
@@ -329,6 +348,9 @@ ss_server_config_load (SsServerConfig *config,
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &command_line.data_dir,
       N_("Directory for the server's data, created with mode 0700 (default "
          "./shuangshi-data)"), N_("DIR") },
+    { "web-root", 0, 0, G_OPTION_ARG_FILENAME, &command_line.web_root,
+      N_("Directory of the teachers' web page, served at / (default: the "
+         "page installed with the server)"), N_("DIR") },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
       N_("Configuration file; the command line overrides its values"),
       N_("FILE") },

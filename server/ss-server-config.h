@@ -29,6 +29,8 @@ typedef struct {
   char *listen_host;
   guint16 listen_port;
   char *data_dir;
+  /* Directory of the teachers' page files (index.html and the rest). */
+  char *web_root;
   char *relay_bind;
   /* NULL-terminated; NULL announces relay_bind. */
   char **relay_announce;

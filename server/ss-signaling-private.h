@@ -3,6 +3,10 @@
  * ss-signaling-view.c (the admin API's read-only view). */
 #pragma once
 
+#include "ss-interaction-log.h"
+#include "ss-interaction.h"
+#include "ss-rate-limit.h"
+#include "ss-signaling-interaction.h"
 #include "ss-signaling.h"
 
 typedef struct {
@@ -15,6 +19,17 @@ typedef struct {
   gboolean live;
   /* A timetable lesson: kept while it has no member. */
   gboolean kept;
+  /* Remote sessions whose return feed went to the relay, in the order they
+   * were published: the lead's return slots follow this order. */
+  GPtrArray *return_publishers;
+  /* Roster, hands, floor and phase (ss-signaling-interaction.c); NULL once
+   * the lesson ends. */
+  SsInteraction *interaction;
+  /* The run the interaction log files the lesson under: a timetable run's
+   * start, or when an ad-hoc lesson was created (seconds since the epoch),
+   * and the UTC offset its times are written with. */
+  gint64 run_start;
+  int utc_offset_s;
 } SsLesson;
 
 /* One message in a session's outbox; message is NULL while it waits for the
@@ -23,12 +38,33 @@ typedef struct {
   json_t *message;
 } SsOutboxEntry;
 
+/* A session's two media transports with the relay: what it sends (the
+ * lead's main stream, a remote's return feed) and what it receives. */
+typedef enum {
+  SS_TRANSPORT_PUBLISH,
+  SS_TRANSPORT_SUBSCRIBE,
+  SS_TRANSPORT_COUNT,
+} SsTransportKind;
+
+typedef struct {
+  /* TRUE from the publish or subscribe until the relay peer is closed. */
+  gboolean open;
+  /* Bumped whenever the transport is replaced or closed, so an answer to
+   * an older request is known to be stale. */
+  guint64 epoch;
+  /* Subscriptions: the slots the relay answered with (0 until then) and
+   * the classroom each one carries now (NULL: idle). */
+  guint n_slots;
+  char *slots[SS_RELAY_MAX_SLOTS];
+} SsTransport;
+
 /* A publish or subscribe sent to the relay and not answered yet. */
 typedef struct {
   SsMessageType type;
   gint64 request_id;
   char *lesson_id;
-  /* The session's media_epoch when the request was sent. */
+  SsTransportKind transport;
+  /* The transport's epoch when the request was sent. */
   guint64 epoch;
   /* Owned by the session's outbox. */
   SsOutboxEntry *reply;
@@ -45,13 +81,13 @@ struct _SsSession {
   char *classroom;
   /* hello's "agent" member, or NULL. */
   char *agent;
+  /* hello's "client" member. */
+  SsClientKind client;
   SsLesson *lesson;
+  /* The interaction requests' limits; a value, so nothing to free. */
+  SsRateLimit rate_limit;
 
-  /* TRUE from a publish or subscribe until the relay peer is closed. */
-  gboolean has_transport;
-  /* Bumped whenever the session's media transport is replaced or closed,
-   * so an answer to an older request is known to be stale. */
-  guint64 media_epoch;
+  SsTransport transports[SS_TRANSPORT_COUNT];
 
   GQueue relay_requests;  /* SsRelayRequest *, in the order sent */
   GQueue outbox;          /* SsOutboxEntry *, in the order to send */
@@ -73,6 +109,13 @@ struct _SsSignaling {
    * that has gone, for the admin API's offline list. */
   GHashTable *departures;
   guint64 next_session_number;
+
+  /* The interaction channel (ss-signaling-interaction.c): the log of every
+   * lesson's chat, hands, floor, phase and attendance (owned, opened in
+   * memory when none was set), and the wall clock for their times. */
+  SsInteractionLog *interaction_log;
+  SsSignalingClockFunc clock_func;
+  gpointer clock_data;
 };
 
 /* What the admin API shows of a classroom whose session closed. */
@@ -82,3 +125,61 @@ typedef struct {
   char *lesson;
   gint64 closed_us;
 } SsDeparture;
+
+/* The relay's peer id of a session's transport: the session id for the
+ * lead's main stream and a remote's subscription (what the admin API shows
+ * as the classroom's link), with "/return" or "/feeds" appended for a
+ * remote's return feed and the lead's subscription. Free with g_free. */
+char *ss_session_transport_peer_id (const SsSession *session,
+                                    SsTransportKind kind);
+
+/* Queues message (consumed) on the session's outbox, behind any reply that
+ * still waits for the relay. */
+void ss_signaling_send_owned (SsSignaling *signaling,
+                              SsSession *session,
+                              json_t *message);
+
+/* Fills sources (SS_RELAY_MAX_SLOTS entries) with the classrooms the
+ * session's subscription slots carry now and returns how many slots that
+ * is: for a remote the lead and the floor holder, for the lead the return
+ * feeds, the floor holder's first. */
+guint ss_signaling_choose_sources (SsSignaling *signaling,
+                                   SsSession *session,
+                                   const char **sources);
+
+/* Binds every subscription of the lesson to the sources the floor and the
+ * return feeds call for, and tells each client whose binding changed with
+ * a `feeds` event. Called whenever the floor or a return feed changes. */
+void ss_signaling_update_sources (SsSignaling *signaling, SsLesson *lesson);
+
+/* The interaction channel's part of the core (ss-signaling-interaction.c),
+ * called from ss-signaling.c. */
+
+/* Creates @lesson's interaction state, with the roster and run the policy
+ * gives for a timetable lesson, and restores that run's events from the
+ * log. */
+void ss_signaling_interaction_create (SsSignaling *signaling,
+                                      SsLesson *lesson);
+/* Counts @session, which has just become a member, into its lesson's
+ * roster and sends the other members the roster when it changed. */
+void ss_signaling_interaction_joined (SsSignaling *signaling,
+                                      SsSession *session);
+/* Sends @session its lesson's lesson.state; call it right after the
+ * lesson.join result. */
+void ss_signaling_interaction_send_state (SsSignaling *signaling,
+                                          SsSession *session);
+/* Counts @session out of @lesson's roster after it left. The floor is
+ * revoked when its holder's last connection left. */
+void ss_signaling_interaction_left (SsSignaling *signaling,
+                                    SsSession *session,
+                                    SsLesson *lesson);
+/* Drops @lesson's interaction state when it ends, so the members leaving
+ * after lesson.ended get no roster or floor event of it. */
+void ss_signaling_interaction_end (SsSignaling *signaling, SsLesson *lesson);
+/* Handles chat.send, hand.*, floor.*, phase.set and attendance.confirm;
+ * returns FALSE for any other type. */
+gboolean ss_signaling_handle_interaction (SsSignaling *signaling,
+                                          SsSession *session,
+                                          const SsMessage *message);
+/* Frees what ss-signaling-interaction.c keeps in @signaling. */
+void ss_signaling_interaction_clear (SsSignaling *signaling);

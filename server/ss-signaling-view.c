@@ -42,7 +42,10 @@ dump_online_classrooms (const SsSignaling *signaling)
           session->lesson != NULL ? session->lesson->id : NULL, TRUE);
       json_object_set_new (entry, "session", json_string (session->id));
       json_object_set_new (entry, "media",
-                           json_boolean (session->has_transport));
+                           json_boolean (
+                               session->transports[SS_TRANSPORT_PUBLISH].open
+                               || session->transports[SS_TRANSPORT_SUBSCRIBE]
+                                      .open));
       json_object_set_new (entry, "seconds_since_seen", json_integer (0));
       json_array_append_new (list, entry);
     }

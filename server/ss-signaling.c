@@ -30,6 +30,8 @@
 static void
 ss_lesson_free (SsLesson *lesson)
 {
+  g_clear_pointer (&lesson->interaction, ss_interaction_free);
+  g_ptr_array_unref (lesson->return_publishers);
   g_ptr_array_unref (lesson->members);
   g_free (lesson->id);
   g_free (lesson);
@@ -53,8 +55,18 @@ ss_outbox_entry_free (SsOutboxEntry *entry)
 }
 
 static void
+clear_slots (SsTransport *transport)
+{
+  for (guint i = 0; i < SS_RELAY_MAX_SLOTS; i++)
+    g_clear_pointer (&transport->slots[i], g_free);
+  transport->n_slots = 0;
+}
+
+static void
 ss_session_free (SsSession *session)
 {
+  for (guint i = 0; i < SS_TRANSPORT_COUNT; i++)
+    clear_slots (&session->transports[i]);
   g_queue_clear_full (&session->relay_requests,
                       (GDestroyNotify) ss_relay_request_free);
   g_queue_clear_full (&session->outbox, (GDestroyNotify) ss_outbox_entry_free);
@@ -115,6 +127,7 @@ ss_signaling_free (SsSignaling *signaling)
   g_hash_table_unref (signaling->sessions);
   g_hash_table_unref (signaling->lessons);
   g_hash_table_unref (signaling->departures);
+  ss_signaling_interaction_clear (signaling);
   g_free (signaling->server_name);
   g_free (signaling);
 }
@@ -188,6 +201,14 @@ send_message (SsSignaling *signaling, SsSession *session, json_t *message)
   flush_outbox (signaling, session);
 }
 
+void
+ss_signaling_send_owned (SsSignaling *signaling,
+                         SsSession *session,
+                         json_t *message)
+{
+  send_message (signaling, session, message);
+}
+
 static void
 send_error (SsSignaling *signaling,
             SsSession *session,
@@ -209,9 +230,11 @@ create_lesson (SsSignaling *signaling, const char *lesson_id)
   SsLesson *lesson = g_new0 (SsLesson, 1);
   lesson->id = g_strdup (lesson_id);
   lesson->members = g_ptr_array_new ();
+  lesson->return_publishers = g_ptr_array_new ();
   g_hash_table_insert (signaling->lessons, lesson->id, lesson);
 
   g_message ("lesson=%s: created", lesson_id);
+  ss_signaling_interaction_create (signaling, lesson);
   return lesson;
 }
 
@@ -243,16 +266,63 @@ end_live (SsSignaling *signaling, SsLesson *lesson, SsOfflineReason reason)
                         ss_message_build_lesson_offline (lesson->id, reason));
 }
 
-static void
-close_transport (SsSignaling *signaling, SsSession *session)
+char *
+ss_session_transport_peer_id (const SsSession *session, SsTransportKind kind)
 {
-  session->media_epoch++;
-  if (!session->has_transport)
+  gboolean primary = (session->role == SS_ROLE_LEAD)
+                     == (kind == SS_TRANSPORT_PUBLISH);
+  if (primary)
+    return g_strdup (session->id);
+  return g_strconcat (session->id,
+                      kind == SS_TRANSPORT_PUBLISH ? "/return" : "/feeds",
+                      NULL);
+}
+
+/* The transport a publish or subscribe request sets up. */
+static SsTransportKind
+transport_of_request (SsMessageType type)
+{
+  return type == SS_MESSAGE_PUBLISH ? SS_TRANSPORT_PUBLISH
+                                    : SS_TRANSPORT_SUBSCRIBE;
+}
+
+/* A remote's return feed is gone (closed, failed or refused): the lead's
+ * slots and any floor slot showing it are rebound. */
+static void
+forget_return_feed (SsSignaling *signaling, SsSession *session)
+{
+  SsLesson *lesson = session->lesson;
+  if (lesson == NULL || !g_ptr_array_remove (lesson->return_publishers,
+                                             session))
     return;
 
-  session->has_transport = FALSE;
+  SESSION_LOG (G_LOG_LEVEL_INFO, session, "return feed gone");
+  ss_signaling_update_sources (signaling, lesson);
+}
+
+static void
+close_transport (SsSignaling *signaling, SsSession *session,
+                 SsTransportKind kind)
+{
+  SsTransport *transport = &session->transports[kind];
+  transport->epoch++;
+  clear_slots (transport);
+  if (!transport->open)
+    return;
+
+  transport->open = FALSE;
+  g_autofree char *peer_id = ss_session_transport_peer_id (session, kind);
   signaling->relay_ops.close_peer (signaling->relay, session->lesson->id,
-                                   session->id);
+                                   peer_id);
+  if (kind == SS_TRANSPORT_PUBLISH && session->role == SS_ROLE_REMOTE)
+    forget_return_feed (signaling, session);
+}
+
+static void
+close_transports (SsSignaling *signaling, SsSession *session)
+{
+  for (guint i = 0; i < SS_TRANSPORT_COUNT; i++)
+    close_transport (signaling, session, i);
 }
 
 /* Takes @session out of its lesson; @reason goes to the remotes when the
@@ -266,13 +336,14 @@ leave_lesson (SsSignaling *signaling,
   if (lesson == NULL)
     return;
 
-  close_transport (signaling, session);
+  close_transports (signaling, session);
   if (lesson->publisher == session)
     end_live (signaling, lesson, reason);
 
   g_ptr_array_remove (lesson->members, session);
   SESSION_LOG (G_LOG_LEVEL_INFO, session, "left the lesson");
   session->lesson = NULL;
+  ss_signaling_interaction_left (signaling, session, lesson);
 
   if (lesson->members->len > 0 || lesson->kept)
     return;
@@ -306,7 +377,8 @@ map_relay_error (SsSignaling *signaling, const GError *error)
 static gboolean
 request_is_current (SsSession *session, SsRelayRequest *request)
 {
-  return request->epoch == session->media_epoch && session->lesson != NULL
+  return request->epoch == session->transports[request->transport].epoch
+         && session->lesson != NULL
          && strcmp (session->lesson->id, request->lesson_id) == 0;
 }
 
@@ -333,21 +405,53 @@ fail_relay_request (SsSignaling *signaling,
     return;
 
   /* The relay keeps no transport for a request it rejected. */
-  session->has_transport = FALSE;
+  session->transports[request->transport].open = FALSE;
+  clear_slots (&session->transports[request->transport]);
   if (request->type == SS_MESSAGE_PUBLISH
       && session->lesson->publisher == session)
     session->lesson->publisher = NULL;
+  if (request->transport == SS_TRANSPORT_PUBLISH
+      && session->role == SS_ROLE_REMOTE)
+    forget_return_feed (signaling, session);
+}
+
+/* The classroom ids of a subscription's slots, null for an idle slot. */
+static json_t *
+slots_to_json (const SsTransport *transport)
+{
+  json_t *slots = json_array ();
+  for (guint i = 0; i < transport->n_slots; i++)
+    json_array_append_new (slots, transport->slots[i] != NULL
+                                      ? json_string (transport->slots[i])
+                                      : json_null ());
+  return slots;
 }
 
 static void
 complete_relay_request (SsSignaling *signaling,
                         SsSession *session,
                         SsRelayRequest *request,
-                        const char *answer_sdp)
+                        const char *answer_sdp,
+                        guint n_slots)
 {
   json_t *result = ss_message_build (SS_MESSAGE_RESULT, request->request_id);
   json_object_set_new (result, "sdp", json_string (answer_sdp));
   request->reply->message = result;
+
+  SsTransport *transport = &session->transports[request->transport];
+  gboolean current = request_is_current (session, request);
+  if (request->transport == SS_TRANSPORT_SUBSCRIBE)
+    {
+      /* Slots past the offer's were never bound by the relay. */
+      if (current)
+        {
+          transport->n_slots = MIN (n_slots, SS_RELAY_MAX_SLOTS);
+          for (guint i = transport->n_slots; i < SS_RELAY_MAX_SLOTS; i++)
+            g_clear_pointer (&transport->slots[i], g_free);
+        }
+      json_object_set_new (result, "slots", current ? slots_to_json (transport)
+                                                    : json_array ());
+    }
 
   /* NOTE: an answer overtaken by a later lesson.leave, lesson.join or
    * subscribe is still sent as the result, so each request gets exactly one
@@ -375,6 +479,26 @@ announce_live (SsSignaling *signaling, SsLesson *lesson)
                         ss_message_build_lesson_live (lesson->id));
 }
 
+/* The session a relay peer id belongs to (see
+ * ss_session_transport_peer_id), and which of its transports it names. */
+static SsSession *
+lookup_peer_session (SsSignaling *signaling, const char *peer_id,
+                     SsTransportKind *kind)
+{
+  const char *slash = strchr (peer_id, '/');
+  g_autofree char *session_id =
+      slash != NULL ? g_strndup (peer_id, slash - peer_id) : g_strdup (peer_id);
+
+  SsSession *session = g_hash_table_lookup (signaling->sessions, session_id);
+  if (session == NULL || kind == NULL)
+    return session;
+
+  gboolean primary = slash == NULL;
+  *kind = primary == (session->role == SS_ROLE_LEAD) ? SS_TRANSPORT_PUBLISH
+                                                     : SS_TRANSPORT_SUBSCRIBE;
+  return session;
+}
+
 /* The relay keeps request order within a lesson only, and a session's
  * requests may span lessons after a lesson.join, so the answer belongs to
  * the oldest request for its lesson. */
@@ -399,12 +523,13 @@ on_relay_answer (SsRelay *relay,
                  const char *lesson_id,
                  const char *peer_id,
                  const char *answer_sdp,
+                 guint n_slots,
                  const GError *error,
                  gpointer user_data)
 {
   SsSignaling *signaling = user_data;
 
-  SsSession *session = g_hash_table_lookup (signaling->sessions, peer_id);
+  SsSession *session = lookup_peer_session (signaling, peer_id, NULL);
   if (session == NULL)
     {
       g_debug ("session=%s lesson=%s: relay answer dropped, the session is "
@@ -412,7 +537,8 @@ on_relay_answer (SsRelay *relay,
       return;
     }
 
-  g_autoptr (SsRelayRequest) request = take_relay_request (session, lesson_id);
+  g_autoptr (SsRelayRequest) request =
+      take_relay_request (session, lesson_id);
   if (request == NULL)
     {
       SESSION_LOG (G_LOG_LEVEL_WARNING, session,
@@ -434,15 +560,21 @@ on_relay_answer (SsRelay *relay,
       return;
     }
 
-  gboolean goes_live = request->type == SS_MESSAGE_PUBLISH
-                       && request_is_current (session, request)
+  gboolean current = request_is_current (session, request);
+  gboolean goes_live = request->type == SS_MESSAGE_PUBLISH && current
                        && session->lesson->publisher == session;
 
-  complete_relay_request (signaling, session, request, answer_sdp);
+  complete_relay_request (signaling, session, request, answer_sdp, n_slots);
   flush_outbox (signaling, session);
 
   if (goes_live)
     announce_live (signaling, session->lesson);
+
+  /* With the answer known the lead's slots can be filled up to the number
+   * the offer had. */
+  if (current && (request->type == SS_MESSAGE_SUBSCRIBE
+                  || session->role == SS_ROLE_REMOTE))
+    ss_signaling_update_sources (signaling, session->lesson);
 }
 
 /* ---- Requests ---------------------------------------------------------- */
@@ -497,6 +629,7 @@ handle_hello (SsSignaling *signaling,
   session->role = message->role;
   session->classroom = g_strdup (message->classroom);
   session->agent = g_strdup (message->agent);
+  session->client = message->client;
   SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "hello as %s, agent %s",
                ss_role_to_string (session->role),
                message->agent != NULL ? message->agent : "unknown");
@@ -550,12 +683,14 @@ handle_lesson_join (SsSignaling *signaling,
       session->lesson = lesson;
       SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "joined as %s",
                    ss_role_to_string (session->role));
+      ss_signaling_interaction_joined (signaling, session);
     }
 
   json_t *result = ss_message_build (SS_MESSAGE_RESULT, message->id);
   json_object_set_new (result, "lesson", json_string (lesson->id));
   json_object_set_new (result, "live", json_boolean (lesson->live));
   send_message (signaling, session, result);
+  ss_signaling_interaction_send_state (signaling, session);
 
   if (session->role == SS_ROLE_REMOTE && lesson->live)
     send_message (signaling, session,
@@ -611,8 +746,10 @@ start_relay_request (SsSignaling *signaling,
                      SsSession *session,
                      const SsMessage *message)
 {
-  session->media_epoch++;
-  session->has_transport = TRUE;
+  SsTransportKind kind = transport_of_request (message->type);
+  SsTransport *transport = &session->transports[kind];
+  transport->epoch++;
+  transport->open = TRUE;
 
   SsOutboxEntry *reply = g_new0 (SsOutboxEntry, 1);
   g_queue_push_tail (&session->outbox, reply);
@@ -622,7 +759,8 @@ start_relay_request (SsSignaling *signaling,
     .type = message->type,
     .request_id = message->id,
     .lesson_id = g_strdup (session->lesson->id),
-    .epoch = session->media_epoch,
+    .transport = kind,
+    .epoch = transport->epoch,
     .reply = reply,
   };
   g_queue_push_tail (&session->relay_requests, request);
@@ -630,14 +768,55 @@ start_relay_request (SsSignaling *signaling,
   SESSION_LOG (G_LOG_LEVEL_INFO, session, "%s sent to the relay",
                ss_message_type_to_string (message->type));
 
-  if (message->type == SS_MESSAGE_PUBLISH)
-    signaling->relay_ops.publish (signaling->relay, session->lesson->id,
-                                  session->id, message->sdp, on_relay_answer,
-                                  signaling);
-  else
-    signaling->relay_ops.subscribe (signaling->relay, session->lesson->id,
-                                    session->id, message->sdp,
+  g_autofree char *peer_id = ss_session_transport_peer_id (session, kind);
+  if (kind == SS_TRANSPORT_PUBLISH)
+    {
+      signaling->relay_ops.publish (signaling->relay, session->lesson->id,
+                                    peer_id, session->classroom, message->sdp,
                                     on_relay_answer, signaling);
+      return;
+    }
+
+  /* The slots are bound from the start, so media flows as soon as the
+   * transport is up; the answer tells how many slots there are. */
+  clear_slots (transport);
+  const char *sources[SS_RELAY_MAX_SLOTS] = { NULL };
+  guint n_sources = ss_signaling_choose_sources (signaling, session, sources);
+  for (guint i = 0; i < n_sources; i++)
+    transport->slots[i] = g_strdup (sources[i]);
+  signaling->relay_ops.subscribe (signaling->relay, session->lesson->id,
+                                  peer_id, message->sdp, sources, n_sources,
+                                  on_relay_answer, signaling);
+}
+
+/* A remote's return feed: one per classroom and lesson. */
+static void
+handle_return_publish (SsSignaling *signaling,
+                       SsSession *session,
+                       const SsMessage *message)
+{
+  SsLesson *lesson = session->lesson;
+  for (guint i = 0; i < lesson->return_publishers->len; i++)
+    {
+      SsSession *other = g_ptr_array_index (lesson->return_publishers, i);
+      if (g_strcmp0 (other->classroom, session->classroom) != 0)
+        continue;
+
+      send_error (signaling, session, message->id,
+                  SS_PROTOCOL_ERROR_LESSON_BUSY,
+                  other == session
+                      ? "this connection already sends the classroom's "
+                        "return feed"
+                      : "another connection of this classroom already sends "
+                        "its return feed");
+      return;
+    }
+
+  /* A new return publish replaces the transport, so the old one is
+   * forgotten before the new one counts. */
+  close_transport (signaling, session, SS_TRANSPORT_PUBLISH);
+  g_ptr_array_add (lesson->return_publishers, session);
+  start_relay_request (signaling, session, message);
 }
 
 static void
@@ -646,6 +825,12 @@ handle_publish (SsSignaling *signaling,
                 const SsMessage *message)
 {
   SsLesson *lesson = session->lesson;
+  if (session->role == SS_ROLE_REMOTE)
+    {
+      handle_return_publish (signaling, session, message);
+      return;
+    }
+
   if (lesson->publisher != NULL)
     {
       send_error (signaling, session, message->id,
@@ -666,7 +851,9 @@ handle_subscribe (SsSignaling *signaling,
                   SsSession *session,
                   const SsMessage *message)
 {
-  if (!session->lesson->live)
+  /* The lead's subscription carries the remotes' return feeds, which need
+   * no lead stream. */
+  if (session->role == SS_ROLE_REMOTE && !session->lesson->live)
     {
       send_error (signaling, session, message->id, SS_PROTOCOL_ERROR_NOT_LIVE,
                   "no lead publishes to the lesson yet; wait for lesson.live");
@@ -684,7 +871,8 @@ handle_candidate (SsSignaling *signaling,
                   SsSession *session,
                   const SsMessage *message)
 {
-  if (!session->has_transport)
+  if (!session->transports[SS_TRANSPORT_PUBLISH].open
+      && !session->transports[SS_TRANSPORT_SUBSCRIBE].open)
     {
       send_error (signaling, session, 0, SS_PROTOCOL_ERROR_NOT_READY,
                   "candidate sent before publish or subscribe");
@@ -716,11 +904,8 @@ check_request_allowed (SsSignaling *signaling,
       return FALSE;
     }
 
-  gboolean lead_only = message->type == SS_MESSAGE_PUBLISH
-                       || message->type == SS_MESSAGE_LESSON_END;
-  if ((lead_only && session->role != SS_ROLE_LEAD)
-      || (message->type == SS_MESSAGE_SUBSCRIBE
-          && session->role != SS_ROLE_REMOTE))
+  gboolean lead_only = message->type == SS_MESSAGE_LESSON_END;
+  if (lead_only && session->role != SS_ROLE_LEAD)
     {
       g_autofree char *text = g_strdup_printf (
           "a %s classroom may not %s", ss_role_to_string (session->role),
@@ -774,6 +959,8 @@ ss_signaling_handle_message (SsSignaling *signaling,
       handle_lesson_end (signaling, session, message);
       break;
     default:
+      if (ss_signaling_handle_interaction (signaling, session, message))
+        break;
       send_error (signaling, session, message->id,
                   SS_PROTOCOL_ERROR_UNKNOWN_TYPE,
                   "the server accepts only client requests");
@@ -901,10 +1088,11 @@ ss_signaling_handle_peer_event (SsSignaling *signaling,
 {
   g_return_if_fail (signaling != NULL);
 
-  SsSession *session = g_hash_table_lookup (signaling->sessions, peer_id);
+  SsTransportKind kind = SS_TRANSPORT_PUBLISH;
+  SsSession *session = lookup_peer_session (signaling, peer_id, &kind);
   if (session == NULL || session->lesson == NULL
       || g_strcmp0 (session->lesson->id, lesson_id) != 0
-      || !session->has_transport)
+      || !session->transports[kind].open)
     {
       g_debug ("session=%s lesson=%s: relay event for a peer that has no "
                "transport here, ignored", peer_id, lesson_id);
@@ -913,21 +1101,32 @@ ss_signaling_handle_peer_event (SsSignaling *signaling,
 
   if (event == SS_RELAY_PEER_CONNECTED)
     {
-      SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "media transport connected");
+      SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "%s transport connected",
+                   kind == SS_TRANSPORT_PUBLISH ? "publish" : "subscribe");
       return;
     }
 
   const char *closed_reason = reason != NULL ? reason : "closed";
-  SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "media transport closed: %s",
-               closed_reason);
+  const char *transport_name =
+      kind == SS_TRANSPORT_PUBLISH ? "publish" : "subscribe";
+  SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "%s transport closed: %s",
+               transport_name, closed_reason);
 
-  session->has_transport = FALSE;
-  session->media_epoch++;
+  SsTransport *transport = &session->transports[kind];
+  transport->open = FALSE;
+  transport->epoch++;
+  clear_slots (transport);
+
   send_message (signaling, session,
-                ss_message_build_transport_closed (closed_reason));
+                ss_message_build_transport_closed (closed_reason,
+                                                   transport_name));
 
+  if (kind != SS_TRANSPORT_PUBLISH)
+    return;
   if (session->lesson->publisher == session)
     end_live (signaling, session->lesson, SS_OFFLINE_REASON_FAILED);
+  else
+    forget_return_feed (signaling, session);
 }
 
 /* ---- Calls from the lesson policy --------------------------------------- */
@@ -1007,6 +1206,7 @@ ss_signaling_end_lesson (SsSignaling *signaling,
   json_decref (ended);
   lesson->live = FALSE;
   lesson->publisher = NULL;
+  ss_signaling_interaction_end (signaling, lesson);
 
   /* The last member's departure frees the lesson unless it is kept. */
   lesson->kept = FALSE;

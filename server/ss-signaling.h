@@ -23,6 +23,7 @@ typedef struct {
   void (*publish) (SsRelay *relay,
                    const char *lesson_id,
                    const char *peer_id,
+                   const char *source,
                    const char *offer_sdp,
                    SsRelayAnswerFunc answer_func,
                    gpointer user_data);
@@ -30,8 +31,15 @@ typedef struct {
                      const char *lesson_id,
                      const char *peer_id,
                      const char *offer_sdp,
+                     const char *const *sources,
+                     guint n_sources,
                      SsRelayAnswerFunc answer_func,
                      gpointer user_data);
+  void (*set_sources) (SsRelay *relay,
+                       const char *lesson_id,
+                       const char *peer_id,
+                       const char *const *sources,
+                       guint n_sources);
   void (*close_peer) (SsRelay *relay,
                       const char *lesson_id,
                       const char *peer_id);
@@ -50,6 +58,17 @@ typedef void (*SsSignalingSendFunc) (gpointer connection,
 /* Closes a connection once the messages already queued on it are written.
  * Like the send function, it must not call back into the core. */
 typedef void (*SsSignalingCloseFunc) (gpointer connection, gpointer user_data);
+
+/* A timetable lesson's classrooms and run, as the policy reads them from
+ * the timetable, for the lesson's roster and interaction log. */
+typedef struct {
+  char *lead;
+  GStrv remotes;
+  /* The live run's start, seconds since the epoch. */
+  gint64 run_start;
+  /* The offset the timetable shows the lesson's times with. */
+  int utc_offset_s;
+} SsSignalingLessonPlan;
 
 /* Lesson policy above the protocol rules: credentials and the timetable.
  * Every member may be NULL, which allows the request (an open server, as
@@ -76,6 +95,12 @@ typedef struct {
                           SsSession *session,
                           const char *lesson_id,
                           GError **error);
+  /* Fills @plan for a timetable lesson, whose strings then belong to the
+   * caller, and returns TRUE; returns FALSE for an ad-hoc lesson. Called
+   * when the core creates the lesson. */
+  gboolean (*plan_lesson) (gpointer policy_data,
+                           const char *lesson_id,
+                           SsSignalingLessonPlan *plan);
 } SsSignalingPolicy;
 
 typedef struct {

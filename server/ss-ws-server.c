@@ -2,8 +2,10 @@
  * loop backend).
  *
  * One vhost serves plain HTTP and the signaling websocket at /ws with
- * subprotocol shuangshi.v1. Every HTTP request, /healthz included, goes
- * through the admin API's route table (ss-admin-api.h); request bodies
+ * subprotocol shuangshi.v1. An HTTP request goes through the admin API's
+ * route table (ss-admin-api.h), /healthz included. The exception is a GET
+ * of a path outside /api/ that no route covers, which is a file of the
+ * teachers' page from the web root (ss-web-files.h). Request bodies
  * arrive in LWS_CALLBACK_HTTP_BODY calls and are collected up to
  * SS_ADMIN_MAX_BODY_SIZE, and responses are written in chunks when the
  * socket is writable. The two lws
@@ -23,12 +25,21 @@
 #include "ss-admin-api.h"
 #include "ss-message-assembler.h"
 #include "ss-send-queue.h"
+#include "ss-web-files.h"
 
 G_DEFINE_QUARK (ss-ws-server-error-quark, ss_ws_server_error)
 
 #define WS_PATH "/ws"
 #define HEALTHZ_PATH "/healthz"
 #define HEALTHZ_BODY "ok"
+#define API_PATH_PREFIX "/api/"
+
+/* Sent with the page's files: the page loads nothing from another origin
+ * and talks only to this server, and browsers must not guess types. */
+#define WEB_CONTENT_SECURITY_POLICY                                           \
+  "default-src 'self'; connect-src 'self'; img-src 'self' data:; "            \
+  "media-src 'self' blob:; object-src 'none'; base-uri 'none'; "              \
+  "frame-ancestors 'none'"
 
 /* How much of an oversized message is read and dropped before the
  * connection is closed without waiting for the message's end. */
@@ -38,7 +49,10 @@ struct _SsWsServer {
   struct lws_context *context;
   SsSignaling *signaling;
   SsAdminApi *admin_api;
+  /* Directory of the teachers' page; NULL serves no files. */
+  char *web_root;
   gboolean shutting_down;
+  char *host;
   guint16 port;
 };
 
@@ -83,6 +97,8 @@ typedef struct {
   gboolean close_after_response;
   /* Set once the request is complete and dispatched. */
   SsAdminResponse *response;
+  /* The response is a file of the web root, sent with its own headers. */
+  gboolean web_file;
   gboolean headers_pending;
   gsize body_offset;
 } SsHttpSessionData;
@@ -458,6 +474,46 @@ read_content_length (struct lws *wsi)
   return (gint64) value;
 }
 
+/* A GET outside /api/ that no admin route covers, such as / or
+ * /main.js. */
+static gboolean
+is_web_file_request (const SsWsServer *server, const SsHttpSessionData *data)
+{
+  return server->web_root != NULL && data->method == SS_HTTP_METHOD_GET
+         && !g_str_has_prefix (data->path, API_PATH_PREFIX)
+         && !ss_admin_api_has_path (server->admin_api, data->path);
+}
+
+static void
+serve_web_file (const SsWsServer *server, SsHttpSessionData *data)
+{
+  const char *content_type = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) file = ss_web_files_read (server->web_root, data->path,
+                                               &content_type, &error);
+  if (file != NULL)
+    {
+      ss_admin_response_set_bytes (data->response, 200, content_type, file);
+      data->web_file = TRUE;
+      return;
+    }
+
+  guint status = 404;
+  if (g_error_matches (error, SS_WEB_FILES_ERROR,
+                       SS_WEB_FILES_ERROR_INVALID_PATH))
+    status = 400;
+  else if (!g_error_matches (error, SS_WEB_FILES_ERROR,
+                             SS_WEB_FILES_ERROR_NOT_FOUND))
+    {
+      status = 500;
+      g_warning ("GET %s failed: %s", data->path, error->message);
+    }
+
+  g_autofree char *text = g_strconcat (error->message, "\n", NULL);
+  ss_admin_response_set_text (data->response, status,
+                              "text/plain; charset=utf-8", text);
+}
+
 static void
 respond_http (struct lws *wsi, SsHttpSessionData *data)
 {
@@ -474,6 +530,8 @@ respond_http (struct lws *wsi, SsHttpSessionData *data)
                                    "the request body exceeds 1 MiB");
       data->close_after_response = TRUE;
     }
+  else if (is_web_file_request (server, data))
+    serve_web_file (server, data);
   else
     {
       const SsAdminRequest request = {
@@ -545,6 +603,21 @@ handle_http_body (SsHttpSessionData *data, const void *in, gsize length)
 }
 
 static int
+add_web_file_headers (struct lws *wsi, guint8 **position, guint8 *end)
+{
+  static const char nosniff[] = "nosniff";
+  static const char policy[] = WEB_CONTENT_SECURITY_POLICY;
+
+  if (lws_add_http_header_by_name (
+          wsi, (const guint8 *) "x-content-type-options:",
+          (const guint8 *) nosniff, sizeof nosniff - 1, position, end))
+    return -1;
+  return lws_add_http_header_by_name (
+      wsi, (const guint8 *) "content-security-policy:",
+      (const guint8 *) policy, sizeof policy - 1, position, end);
+}
+
+static int
 write_http_headers (struct lws *wsi, SsHttpSessionData *data)
 {
   guint8 buffer[LWS_PRE + 1024];
@@ -559,8 +632,13 @@ write_http_headers (struct lws *wsi, SsHttpSessionData *data)
           g_bytes_get_size (body), &position, end)
       || lws_add_http_header_by_token (
           wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, (const guint8 *) "no-store", 8,
-          &position, end)
-      || lws_finalize_write_http_header (wsi, start, &position, end))
+          &position, end))
+    return -1;
+
+  if (data->web_file && add_web_file_headers (wsi, &position, end) != 0)
+    return -1;
+
+  if (lws_finalize_write_http_header (wsi, start, &position, end))
     return -1;
 
   data->headers_pending = FALSE;
@@ -726,6 +804,7 @@ ss_ws_server_new (const char *host,
   struct lws_vhost *vhost = lws_get_vhost_by_name (server->context,
                                                    "default");
   server->port = vhost != NULL ? lws_get_vhost_listen_port (vhost) : port;
+  server->host = g_strdup (host);
   g_message ("listening on %s port %u: GET %s, websocket %s (%s)", host,
              server->port, HEALTHZ_PATH, WS_PATH, SS_PROTOCOL_SUBPROTOCOL);
   return g_steal_pointer (&server);
@@ -735,6 +814,28 @@ void
 ss_ws_server_set_signaling (SsWsServer *server, SsSignaling *signaling)
 {
   server->signaling = signaling;
+}
+
+void
+ss_ws_server_set_web_root (SsWsServer *server, const char *web_root)
+{
+  g_return_if_fail (server != NULL);
+
+  g_free (server->web_root);
+  server->web_root = g_strdup (web_root);
+  if (web_root == NULL)
+    return;
+
+  /* An IPv6 literal goes in brackets in a URL (RFC 3986 section 3.2.2). */
+  gboolean ipv6 = strchr (server->host, ':') != NULL;
+  if (ss_web_files_root_has_index (web_root))
+    g_message ("serving the teachers' page from %s at http://%s%s%s:%u/",
+               web_root, ipv6 ? "[" : "", server->host, ipv6 ? "]" : "",
+               server->port);
+  else
+    g_warning ("the web root %s has no index.html, so the teachers' page "
+               "answers 404; give the page's directory with --web-root",
+               web_root);
 }
 
 SsAdminApi *
@@ -760,5 +861,7 @@ ss_ws_server_free (SsWsServer *server)
   server->shutting_down = TRUE;
   g_clear_pointer (&server->context, lws_context_destroy);
   ss_admin_api_free (server->admin_api);
+  g_free (server->web_root);
+  g_free (server->host);
   g_free (server);
 }

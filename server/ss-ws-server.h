@@ -1,7 +1,7 @@
 /* The HTTP and websocket front of shuangshi-server: libwebsockets on the
  * GLib main loop, one port for the HTTP admin API (GET /healthz, /metrics,
- * /api/v1/...) and the signaling websocket at /ws (subprotocol
- * shuangshi.v1). */
+ * /api/v1/...), the teachers' page (GET / and its files) and the signaling
+ * websocket at /ws (subprotocol shuangshi.v1). */
 #pragma once
 
 #include <glib.h>
@@ -36,6 +36,11 @@ SsWsServer *ss_ws_server_new (const char *host,
                               GError **error);
 
 void ss_ws_server_set_signaling (SsWsServer *server, SsSignaling *signaling);
+
+/* Serves the files of the teachers' page from @web_root (copied; NULL
+ * serves none) for GET requests that no admin route covers. Logs a
+ * warning when the directory has no index.html. */
+void ss_ws_server_set_web_root (SsWsServer *server, const char *web_root);
 
 /* Closes every connection (each session is closed in the signaling core)
  * and the listening socket. */

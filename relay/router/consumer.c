@@ -14,35 +14,76 @@
 #define RTP_FIXED_HEADER_LEN 12
 
 SsConsumer *
-ss_consumer_new (SsProducer *const *layers, guint n_layers,
-                 guint initial_layer, guint32 ssrc, guint8 payload_type,
-                 const SsEndpoint *endpoint)
+ss_consumer_new (SsMediaKind kind, guint slot, guint32 ssrc,
+                 guint8 payload_type, const SsEndpoint *endpoint)
 {
-  g_return_val_if_fail (n_layers > 0 && n_layers <= SS_MAX_LAYERS, NULL);
-  g_return_val_if_fail (initial_layer < n_layers, NULL);
-
   SsConsumer *consumer = g_new0 (SsConsumer, 1);
 
+  consumer->kind = kind;
+  consumer->slot = slot;
   consumer->ssrc = ssrc;
   consumer->payload_type = payload_type;
   consumer->endpoint = *endpoint;
-  memcpy (consumer->layers, layers, sizeof (SsProducer *) * n_layers);
-  consumer->n_layers = n_layers;
-  consumer->producer = layers[initial_layer];
-  consumer->target = layers[initial_layer];
-  consumer->waiting_keyframe = layers[initial_layer]->kind == SS_MEDIA_VIDEO;
   consumer->rtt_us = -1;
   consumer->window_start_us = G_MININT64;
   ss_bandwidth_estimator_init (&consumer->bandwidth);
   ss_layer_selector_init (&consumer->selector);
-  consumer->selector.current = (gint) initial_layer;
   return consumer;
 }
 
 void
 ss_consumer_free (SsConsumer *consumer)
 {
+  if (consumer == NULL)
+    return;
+
+  g_free (consumer->source);
   g_free (consumer);
+}
+
+void
+ss_consumer_set_layers (SsConsumer *consumer, SsProducer *const *layers,
+                        guint n_layers, guint initial_layer)
+{
+  g_return_if_fail (n_layers <= SS_MAX_LAYERS);
+  g_return_if_fail (n_layers == 0 || initial_layer < n_layers);
+
+  gboolean keeps_current = FALSE;
+  for (guint i = 0; i < n_layers; i++)
+    if (layers[i] != NULL && layers[i] == consumer->producer)
+      keeps_current = TRUE;
+
+  memset (consumer->layers, 0, sizeof consumer->layers);
+  if (n_layers > 0)
+    memcpy (consumer->layers, layers, sizeof (SsProducer *) * n_layers);
+  consumer->n_layers = n_layers;
+
+  if (n_layers == 0)
+    {
+      consumer->producer = NULL;
+      consumer->target = NULL;
+      consumer->waiting_keyframe = FALSE;
+      consumer->switching_source = FALSE;
+      return;
+    }
+
+  SsProducer *target = layers[initial_layer];
+  consumer->target = target;
+  consumer->selector.current = (gint) initial_layer;
+  if (keeps_current)
+    return;
+
+  consumer->waiting_keyframe = target->kind == SS_MEDIA_VIDEO;
+  if (!consumer->started)
+    {
+      consumer->producer = target;
+      return;
+    }
+
+  /* Nothing of the old producers goes out any more, and the new ones take
+   * over at a point the decoder can start from. */
+  consumer->producer = NULL;
+  consumer->switching_source = TRUE;
 }
 
 void
@@ -55,7 +96,10 @@ ss_consumer_forget_producer (SsConsumer *consumer, SsProducer *producer)
   if (consumer->producer == producer)
     consumer->producer = NULL;
   if (consumer->target == producer)
-    consumer->target = NULL;
+    {
+      consumer->target = NULL;
+      consumer->waiting_keyframe = FALSE;
+    }
 }
 
 void
@@ -71,6 +115,8 @@ ss_consumer_switch_layer (SsConsumer *consumer, const SsRtpHeader *header,
       guint32 elapsed_ticks = (guint32) MAX (
           1, (now_us - consumer->last_sent_us) * (gint64) target->clock_rate /
                  G_USEC_PER_SEC);
+      /* The first packet of the new layer or source goes out as the next
+       * one in the subscriber's sequence. */
       consumer->sequence_offset =
           (guint16) (consumer->last_sequence + 1 - header->sequence);
       consumer->timestamp_offset =
@@ -86,18 +132,25 @@ ss_consumer_switch_layer (SsConsumer *consumer, const SsRtpHeader *header,
             consumer->tl0picidx_offset =
                 (guint8) (consumer->last_tl0picidx + 1 - descriptor->tl0picidx);
         }
-      consumer->layer_switches++;
+      if (consumer->switching_source)
+        consumer->source_switches++;
+      else
+        consumer->layer_switches++;
     }
 
+  consumer->switching_source = FALSE;
   consumer->producer = target;
 }
 
-/* Renumbers the VP8 picture ID and TL0PICIDX of a copy whose source has
- * layers: each layer's encoder counts on its own, and the subscriber's
- * decoder must see one sequence (RFC 7741 section 4.2). */
+/* Renumbers the VP8 picture ID and TL0PICIDX of a copy: each layer's and
+ * each source's encoder counts on its own, and the subscriber's decoder
+ * must see one sequence (RFC 7741 section 4.2). Only the newest packet sets
+ * the numbers a switch continues from, not a retransmission.
+ * NOTE: the field keeps the width the packet has, so after a switch between
+ * encoders of 7-bit and 15-bit picture IDs the sequence changes width. */
 static void
 rewrite_vp8 (SsConsumer *consumer, const SsVp8Descriptor *descriptor,
-             guint8 *payload, gsize len)
+             guint8 *payload, gsize len, gboolean newest)
 {
   if (descriptor->has_picture_id)
     {
@@ -105,14 +158,16 @@ rewrite_vp8 (SsConsumer *consumer, const SsVp8Descriptor *descriptor,
       guint16 picture_id =
           (guint16) ((descriptor->picture_id + consumer->picture_id_offset) & mask);
       ss_vp8_write_picture_id (payload, len, picture_id);
-      consumer->last_picture_id = picture_id;
+      if (newest)
+        consumer->last_picture_id = picture_id;
     }
   if (descriptor->has_tl0picidx)
     {
       guint8 tl0picidx =
           (guint8) (descriptor->tl0picidx + consumer->tl0picidx_offset);
       ss_vp8_write_tl0picidx (payload, len, tl0picidx);
-      consumer->last_tl0picidx = tl0picidx;
+      if (newest)
+        consumer->last_tl0picidx = tl0picidx;
     }
 }
 
@@ -146,14 +201,15 @@ ss_consumer_write_rtp (SsConsumer *consumer, const SsRtpHeader *header,
   ss_rtp_write_ssrc (out, consumer->ssrc);
   memcpy (out + RTP_FIXED_HEADER_LEN, header->payload, header->payload_len);
 
-  if (consumer->n_layers > 1 && descriptor != NULL)
-    rewrite_vp8 (consumer, descriptor, out + RTP_FIXED_HEADER_LEN,
-                 header->payload_len);
-
   /* A retransmission is older than what was sent last and must not move
-   * the numbering a layer switch continues from. */
-  if (consumer->packets_sent == 0 ||
-      (gint16) (guint16) (sequence - consumer->last_sequence) > 0)
+   * the numbering a switch continues from. */
+  gboolean newest = consumer->packets_sent == 0 ||
+                    (gint16) (guint16) (sequence - consumer->last_sequence) > 0;
+  if (descriptor != NULL)
+    rewrite_vp8 (consumer, descriptor, out + RTP_FIXED_HEADER_LEN,
+                 header->payload_len, newest);
+
+  if (newest)
     {
       consumer->last_sequence = sequence;
       consumer->last_timestamp = timestamp;

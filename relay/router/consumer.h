@@ -1,7 +1,8 @@
 /* A consumer: the copy of one source's stream that the relay sends to one
  * subscriber, under its own SSRC and sequence space so the subscriber sees
- * one continuous stream whatever happens upstream, including switches
- * between the simulcast layers of a video source. */
+ * one continuous stream whatever happens upstream: switches between the
+ * simulcast layers of a video source, and switches of the subscriber's
+ * slot from one source to another. */
 #pragma once
 
 #include "router/layer-selector.h"
@@ -21,6 +22,13 @@ G_BEGIN_DECLS
 #define SS_CONSUMER_NACK_MARKS 512
 
 struct _SsConsumer {
+  SsMediaKind kind;
+  /* The subscriber's slot: its i-th audio and i-th video m-line are slot i
+   * and carry the same source. */
+  guint slot;
+  /* The source the slot is bound to, by name, whether or not it publishes
+   * now; NULL while the slot is idle. */
+  char *source;
   guint32 ssrc;
   guint8 payload_type;
   SsEndpoint endpoint;          /* the subscriber's transport */
@@ -28,28 +36,33 @@ struct _SsConsumer {
    * on its link, before retransmission, for the bandwidth estimate. */
   gboolean nack_enabled;
 
-  /* The source's layers, lowest first (one entry without simulcast), the
-   * layer being sent and the one wanted. A layer whose producer is gone is
-   * NULL. */
+  /* The bound source's layers, lowest first (one entry without simulcast;
+   * none while the source publishes nothing), the layer being sent and the
+   * one wanted. A layer whose producer is gone is NULL. */
   SsProducer *layers[SS_MAX_LAYERS];
   guint n_layers;
-  SsProducer *producer;         /* current layer; NULL once gone */
+  /* Current layer: NULL once gone, and from a change of source until the
+   * new source's first key frame (audio: first packet). */
+  SsProducer *producer;
   SsProducer *target;           /* switch at its next key frame */
 
-  /* Video starts, and switches layers, at a key frame: before it the
-   * decoder could do nothing with the packets, so none are sent. */
+  /* Video starts, and switches layers or sources, at a key frame: before
+   * it the decoder could do nothing with the packets, so none are sent. */
   gboolean waiting_keyframe;
   gboolean started;
+  /* The pending switch is to new producers (another source, or the same
+   * source published anew), not to another layer. */
+  gboolean switching_source;
 
   /* Output = input + offset, modulo the field's size. Set anew at each
-   * layer switch so the subscriber's numbering runs on without a jump. */
+   * switch so the subscriber's numbering runs on without a jump. */
   guint16 sequence_offset;
   guint32 timestamp_offset;
   guint16 picture_id_offset;
   guint8 tl0picidx_offset;
   /* First sequence number sent from the current layer: older numbers
-   * belong to another layer, so this layer's retransmission buffer cannot
-   * serve NACKs for them. */
+   * belong to another layer or source, so this layer's retransmission
+   * buffer cannot serve NACKs for them. */
   guint16 switch_sequence;
 
   guint16 last_sequence;
@@ -89,18 +102,30 @@ struct _SsConsumer {
   guint64 nacks_received;       /* sequence numbers requested */
   guint64 packets_retransmitted;
   guint64 layer_switches;
+  guint64 source_switches;
 };
 
-/* layers: the source's producers, lowest layer first. */
-SsConsumer *ss_consumer_new (SsProducer *const *layers, guint n_layers,
-                             guint initial_layer, guint32 ssrc,
+/* A consumer bound to no source: it sends nothing until given layers. */
+SsConsumer *ss_consumer_new (SsMediaKind kind, guint slot, guint32 ssrc,
                              guint8 payload_type, const SsEndpoint *endpoint);
 void ss_consumer_free (SsConsumer *consumer);
+
+/* Replaces the layers the consumer takes packets from (lowest first,
+ * n_layers 0 for none) and targets initial_layer. When the current
+ * producer is not among them, a consumer that has sent nothing yet starts
+ * on the target, and one that has stops sending until the target's next
+ * key frame (audio: next packet), where ss_consumer_switch_layer()
+ * continues its numbering. The caller keeps the producers' consumer lists
+ * in step. */
+void ss_consumer_set_layers (SsConsumer *consumer, SsProducer *const *layers,
+                             guint n_layers, guint initial_layer);
 
 /* Forgets a producer that is going away. */
 void ss_consumer_forget_producer (SsConsumer *consumer, SsProducer *producer);
 
-/* Makes the target layer current, from this packet (its key frame) on. */
+/* Makes the target layer current, from this packet (its key frame, or any
+ * packet for audio) on, with offsets that continue the subscriber's
+ * sequence numbers, timestamps and VP8 picture IDs. */
 void ss_consumer_switch_layer (SsConsumer *consumer,
                                const SsRtpHeader *header,
                                const SsVp8Descriptor *descriptor,
@@ -108,11 +133,11 @@ void ss_consumer_switch_layer (SsConsumer *consumer,
 
 /* Writes the consumer's copy of an RTP packet into out: the fixed header
  * with the consumer's SSRC, payload type, sequence number and timestamp,
- * then the payload, with the VP8 picture ID and TL0PICIDX renumbered when
- * the source has layers. descriptor is the payload's parsed VP8 descriptor,
- * parsed once for all consumers, or NULL. Header extensions and CSRCs are not copied,
- * because their ids were negotiated with the publisher, not with this
- * subscriber. Returns the length, or 0 when out is too small. */
+ * then the payload, with the VP8 picture ID and TL0PICIDX renumbered.
+ * descriptor is the payload's parsed VP8 descriptor, parsed once for all
+ * consumers, or NULL. Header extensions and CSRCs are not copied, because
+ * their ids were negotiated with the publisher, not with this subscriber.
+ * Returns the length, or 0 when out is too small. */
 gsize ss_consumer_write_rtp (SsConsumer *consumer, const SsRtpHeader *header,
                              const SsVp8Descriptor *descriptor, guint8 *out,
                              gsize cap, gint64 now_us);

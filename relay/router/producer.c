@@ -7,10 +7,12 @@
 #include "wire/vp8.h"
 
 SsProducer *
-ss_producer_new (const SsProducerParams *params, const SsEndpoint *endpoint)
+ss_producer_new (const char *source, const SsProducerParams *params,
+                 const SsEndpoint *endpoint)
 {
   SsProducer *producer = g_new0 (SsProducer, 1);
 
+  producer->source = g_strdup (source);
   producer->kind = params->kind;
   producer->ssrc = params->ssrc;
   producer->payload_type = params->payload_type;
@@ -47,6 +49,7 @@ ss_producer_free (SsProducer *producer)
 
   g_ptr_array_unref (producer->consumers);
   ss_retransmission_buffer_free (producer->retransmissions);
+  g_free (producer->source);
   g_free (producer);
 }
 

@@ -1,5 +1,6 @@
-/* A producer: one incoming RTP stream of a lesson's publisher (the lead's
- * camera or microphone), with the receive state the relay keeps for it. */
+/* A producer: one incoming RTP stream of a lesson's publisher (a
+ * classroom's camera or microphone), with the receive state the relay keeps
+ * for it. */
 #pragma once
 
 #include "router/endpoint.h"
@@ -36,6 +37,7 @@ typedef struct {
 #define SS_PRODUCER_PEAK_WINDOWS 8
 
 typedef struct {
+  char *source;                 /* the classroom whose stream this is */
   SsMediaKind kind;
   guint32 ssrc;                 /* 0 until bound from the first packet */
   guint8 payload_type;
@@ -87,7 +89,8 @@ typedef struct {
   guint64 rtx_received;
 } SsProducer;
 
-SsProducer *ss_producer_new (const SsProducerParams *params,
+SsProducer *ss_producer_new (const char *source,
+                             const SsProducerParams *params,
                              const SsEndpoint *endpoint);
 void ss_producer_free (SsProducer *producer);
 

@@ -60,40 +60,12 @@ ss_router_get_counters (SsRouter *router)
   return &router->counters;
 }
 
-SsProducer *
-ss_router_add_producer (SsRouter *router, const SsProducerParams *params,
-                        const SsEndpoint *endpoint)
-{
-  SsProducer *producer = ss_producer_new (params, endpoint);
-  g_ptr_array_add (router->producers, producer);
-
-  if (router->next_receiver_report_us == G_MAXINT64)
-    {
-      router->next_receiver_report_us = G_MININT64;
-      router->next_layer_update_us = G_MININT64;
-    }
-  return producer;
-}
-
-void
-ss_router_remove_producer (SsRouter *router, SsProducer *producer)
-{
-  for (guint i = 0; i < producer->consumers->len; i++)
-    ss_consumer_forget_producer (g_ptr_array_index (producer->consumers, i),
-                                 producer);
-  g_ptr_array_remove (router->producers, producer);
-
-  if (router->producers->len == 0)
-    {
-      router->next_receiver_report_us = G_MAXINT64;
-      router->next_layer_update_us = G_MAXINT64;
-    }
-}
-
 /* The source's producers of that kind by layer, lowest first; returns how
- * many layers there are (0 when nothing of that kind is published). */
+ * many layers there are (0 when the source publishes nothing of that
+ * kind). */
 static guint
-collect_layers (SsRouter *router, SsMediaKind kind, SsProducer **layers)
+collect_layers (SsRouter *router, const char *source, SsMediaKind kind,
+                SsProducer **layers)
 {
   guint n = 0;
 
@@ -101,14 +73,16 @@ collect_layers (SsRouter *router, SsMediaKind kind, SsProducer **layers)
   for (guint i = 0; i < router->producers->len; i++)
     {
       SsProducer *producer = g_ptr_array_index (router->producers, i);
-      if (producer->kind != kind || producer->layer >= SS_MAX_LAYERS)
+      if (producer->kind != kind || producer->layer >= SS_MAX_LAYERS ||
+          g_strcmp0 (producer->source, source) != 0)
         continue;
       layers[producer->layer] = producer;
       n = MAX (n, producer->layer + 1);
     }
 
   /* Layers must be contiguous from 0; a gap means the publisher's offer was
-   * not a simulcast source, and only its lowest stream is used. */
+   * not a simulcast source, or its lower layers are still to come, and only
+   * the layers below the gap are used. */
   for (guint i = 0; i < n; i++)
     if (layers[i] == NULL)
       return i;
@@ -116,10 +90,11 @@ collect_layers (SsRouter *router, SsMediaKind kind, SsProducer **layers)
 }
 
 SsProducer *
-ss_router_find_producer (SsRouter *router, SsMediaKind kind)
+ss_router_find_producer (SsRouter *router, const char *source,
+                         SsMediaKind kind)
 {
   SsProducer *layers[SS_MAX_LAYERS];
-  return collect_layers (router, kind, layers) > 0 ? layers[0] : NULL;
+  return collect_layers (router, source, kind, layers) > 0 ? layers[0] : NULL;
 }
 
 guint
@@ -180,59 +155,155 @@ get_layer_bitrates (const SsConsumer *consumer, guint64 *bitrates_bps,
     }
 }
 
-SsConsumer *
-ss_router_add_consumer (SsRouter *router, SsMediaKind kind, guint32 ssrc,
-                        guint8 payload_type, const SsEndpoint *endpoint,
-                        gint64 now_us)
+/* Takes the consumer out of its layers' consumer lists. */
+static void
+detach_consumer (SsConsumer *consumer)
 {
-  SsProducer *layers[SS_MAX_LAYERS];
-  guint n_layers = collect_layers (router, kind, layers);
-  if (n_layers == 0)
-    return NULL;
+  for (guint i = 0; i < consumer->n_layers; i++)
+    if (consumer->layers[i] != NULL)
+      g_ptr_array_remove_fast (consumer->layers[i]->consumers, consumer);
+}
 
-  /* Start on the layer the initial estimate affords, by the bitrates
-   * measured so far. */
-  guint initial = 0;
-  if (n_layers > 1)
+/* The layer a consumer starts a source on: the one its link's estimate
+ * affords (a new subscriber's initial estimate) by the bitrates measured
+ * so far. The selector's hold after a step down still applies. */
+static guint
+choose_initial_layer (SsConsumer *consumer, SsProducer *const *layers,
+                      guint n_layers, gint64 now_us)
+{
+  if (n_layers < 2)
+    return 0;
+
+  guint64 bitrates[SS_MAX_LAYERS];
+  guint64 peaks[SS_MAX_LAYERS];
+  for (guint i = 0; i < n_layers; i++)
     {
-      SsLayerSelector selector;
-      guint64 bitrates[SS_MAX_LAYERS];
-      guint64 peaks[SS_MAX_LAYERS];
-      ss_layer_selector_init (&selector);
-      for (guint i = 0; i < n_layers; i++)
-        {
-          bitrates[i] = layers[i]->bitrate_bps;
-          peaks[i] = layers[i]->peak_bitrate_bps;
-        }
-      initial = (guint) ss_layer_selector_choose (&selector, SS_BWE_INITIAL_BPS,
-                                                  bitrates, peaks, n_layers,
-                                                  FALSE, now_us);
+      bitrates[i] = layers[i]->bitrate_bps;
+      peaks[i] = layers[i]->peak_bitrate_bps;
     }
 
-  SsConsumer *consumer = ss_consumer_new (layers, n_layers, initial, ssrc,
-                                          payload_type, endpoint);
-  g_ptr_array_add (router->consumers, consumer);
+  consumer->selector.current = -1;
+  return (guint) ss_layer_selector_choose (
+      &consumer->selector,
+      ss_bandwidth_estimator_get_bps (&consumer->bandwidth, now_us), bitrates,
+      peaks, n_layers, FALSE, now_us);
+}
+
+/* Points the consumer at its source's current producers of its kind, and
+ * requests the key frame it then needs. */
+static void
+attach_consumer (SsRouter *router, SsConsumer *consumer, gint64 now_us)
+{
+  SsProducer *layers[SS_MAX_LAYERS];
+  guint n_layers = 0;
+  if (consumer->source != NULL)
+    n_layers =
+        collect_layers (router, consumer->source, consumer->kind, layers);
+
+  gsize layers_size = sizeof (SsProducer *) * n_layers;
+  if (n_layers == consumer->n_layers &&
+      (n_layers == 0 || memcmp (layers, consumer->layers, layers_size) == 0))
+    return;
+
+  detach_consumer (consumer);
+
+  gint current = -1;
+  for (guint i = 0; i < n_layers; i++)
+    if (layers[i] == consumer->producer)
+      current = (gint) i;
+  guint initial =
+      current >= 0 ? (guint) current
+                   : choose_initial_layer (consumer, layers, n_layers, now_us);
+
+  ss_consumer_set_layers (consumer, layers, n_layers, initial);
   for (guint i = 0; i < n_layers; i++)
     g_ptr_array_add (layers[i]->consumers, consumer);
 
-  /* A new subscriber can decode nothing before the next key frame. */
-  if (consumer->waiting_keyframe)
+  /* Video can start or switch at nothing but a key frame. */
+  if (consumer->target != NULL &&
+      (consumer->waiting_keyframe || consumer->producer != consumer->target))
     request_keyframe (router, consumer->target, now_us);
+}
+
+SsProducer *
+ss_router_add_producer (SsRouter *router, const char *source,
+                        const SsProducerParams *params,
+                        const SsEndpoint *endpoint, gint64 now_us)
+{
+  g_return_val_if_fail (source != NULL, NULL);
+
+  SsProducer *producer = ss_producer_new (source, params, endpoint);
+  g_ptr_array_add (router->producers, producer);
+
+  if (router->next_receiver_report_us == G_MAXINT64)
+    {
+      router->next_receiver_report_us = G_MININT64;
+      router->next_layer_update_us = G_MININT64;
+    }
+
+  for (guint i = 0; i < router->consumers->len; i++)
+    {
+      SsConsumer *consumer = g_ptr_array_index (router->consumers, i);
+      if (consumer->kind == params->kind &&
+          g_strcmp0 (consumer->source, source) == 0)
+        attach_consumer (router, consumer, now_us);
+    }
+  return producer;
+}
+
+void
+ss_router_remove_producer (SsRouter *router, SsProducer *producer)
+{
+  for (guint i = 0; i < producer->consumers->len; i++)
+    ss_consumer_forget_producer (g_ptr_array_index (producer->consumers, i),
+                                 producer);
+  g_ptr_array_remove (router->producers, producer);
+
+  if (router->producers->len == 0)
+    {
+      router->next_receiver_report_us = G_MAXINT64;
+      router->next_layer_update_us = G_MAXINT64;
+    }
+}
+
+SsConsumer *
+ss_router_add_consumer (SsRouter *router, SsMediaKind kind, guint slot,
+                        guint32 ssrc, guint8 payload_type,
+                        const SsEndpoint *endpoint)
+{
+  SsConsumer *consumer =
+      ss_consumer_new (kind, slot, ssrc, payload_type, endpoint);
+  g_ptr_array_add (router->consumers, consumer);
   return consumer;
+}
+
+void
+ss_router_set_consumer_source (SsRouter *router, SsConsumer *consumer,
+                               const char *source, gint64 now_us)
+{
+  if (g_strcmp0 (consumer->source, source) == 0)
+    return;
+
+  g_free (consumer->source);
+  consumer->source = g_strdup (source);
+
+  detach_consumer (consumer);
+  ss_consumer_set_layers (consumer, NULL, 0, 0);
+  attach_consumer (router, consumer, now_us);
 }
 
 void
 ss_router_remove_consumer (SsRouter *router, SsConsumer *consumer)
 {
-  for (guint i = 0; i < consumer->n_layers; i++)
-    if (consumer->layers[i] != NULL)
-      g_ptr_array_remove_fast (consumer->layers[i]->consumers, consumer);
+  detach_consumer (consumer);
   g_ptr_array_remove_fast (router->consumers, consumer);
 }
 
 /* Decides whether a packet of this producer goes to the consumer. Packets
  * of the current layer go once the consumer has started at a key frame, and
- * a key frame of the target layer switches the consumer to that layer. */
+ * a key frame of the target layer switches the consumer to that layer. An
+ * audio consumer switches at any packet, since every Opus packet decodes on
+ * its own. */
 static gboolean
 accept_packet (SsRouter *router, SsConsumer *consumer, SsProducer *producer,
                const SsRtpHeader *header, const SsVp8Descriptor *vp8,
@@ -240,11 +311,19 @@ accept_packet (SsRouter *router, SsConsumer *consumer, SsProducer *producer,
 {
   if (producer == consumer->target && producer != consumer->producer)
     {
-      if (!keyframe)
-        return FALSE;
+      if (!keyframe && producer->kind == SS_MEDIA_VIDEO)
+        {
+          /* Between sources nothing else is sent meanwhile. */
+          if (consumer->producer == NULL)
+            router->counters.rtp_packets_dropped++;
+          return FALSE;
+        }
+      if (consumer->switching_source)
+        router->counters.source_switches++;
+      else
+        router->counters.layer_switches++;
       ss_consumer_switch_layer (consumer, header, vp8, now_us);
       consumer->waiting_keyframe = FALSE;
-      router->counters.layer_switches++;
       return TRUE;
     }
 

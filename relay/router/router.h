@@ -1,6 +1,11 @@
 /* A router: one lesson's media on one relay worker. It owns the lesson's
  * producers and consumers, fans each producer's packets out to its
- * consumers, and decides when to ask the publisher for a key frame.
+ * consumers, and decides when to ask a publisher for a key frame.
+ *
+ * Producers belong to a source (a classroom's camera and microphone); a
+ * lesson has any number of sources. Consumers are bound to a source by
+ * name, so a consumer may wait for a source that does not publish yet, and
+ * picks it up again when it is published anew.
  *
  * Sans-IO: packets and the current time come in as arguments, and packets
  * go out through each peer's SsEndpoint. The worker calls
@@ -48,27 +53,43 @@ typedef struct {
   guint64 nacks_sent;           /* NACK packets to publishers */
   guint64 keyframe_requests_sent;
   guint64 layer_switches;
+  guint64 source_switches;      /* slots moved to another source's stream */
 } SsRouterCounters;
 
 SsRouter *ss_router_new (const char *lesson_id, guint32 rtcp_ssrc);
 void ss_router_free (SsRouter *router);
 const char *ss_router_get_lesson_id (SsRouter *router);
 
-SsProducer *ss_router_add_producer (SsRouter *router,
+/* Adds a producer of source and points the consumers bound to that source
+ * at it. A simulcast source's layers may come in any order: consumers take
+ * the layers once layer 0 is there, and each further one as it comes. */
+SsProducer *ss_router_add_producer (SsRouter *router, const char *source,
                                     const SsProducerParams *params,
-                                    const SsEndpoint *endpoint);
-/* Frees the producer; its consumers stay, sending nothing, until removed. */
+                                    const SsEndpoint *endpoint,
+                                    gint64 now_us);
+/* Frees the producer; its consumers stay bound to its source, sending
+ * nothing until the source is published again. */
 void ss_router_remove_producer (SsRouter *router, SsProducer *producer);
-/* The lesson's producer of that kind, or NULL; for simulcast video, its
+/* The source's producer of that kind, or NULL; for simulcast video, its
  * lowest layer. */
-SsProducer *ss_router_find_producer (SsRouter *router, SsMediaKind kind);
+SsProducer *ss_router_find_producer (SsRouter *router, const char *source,
+                                     SsMediaKind kind);
 guint ss_router_get_n_producers (SsRouter *router);
 
-/* A consumer of the lesson's source of that kind: all its simulcast layers
- * when it has several. NULL when nothing of that kind is published. */
+/* A consumer for one slot of a subscriber, bound to no source: it sends
+ * nothing until ss_router_set_consumer_source() binds one. */
 SsConsumer *ss_router_add_consumer (SsRouter *router, SsMediaKind kind,
-                                    guint32 ssrc, guint8 payload_type,
-                                    const SsEndpoint *endpoint, gint64 now_us);
+                                    guint slot, guint32 ssrc,
+                                    guint8 payload_type,
+                                    const SsEndpoint *endpoint);
+/* Binds the consumer to source (NULL: idle). The old source's packets stop
+ * at once. The new source's video starts at its next key frame, which is
+ * requested now, and its audio at its next packet, both continuing the
+ * consumer's sequence numbers, timestamps and picture IDs. A source that
+ * publishes nothing yet starts flowing when it does. Binding the current
+ * source again changes nothing. */
+void ss_router_set_consumer_source (SsRouter *router, SsConsumer *consumer,
+                                    const char *source, gint64 now_us);
 void ss_router_remove_consumer (SsRouter *router, SsConsumer *consumer);
 guint ss_router_get_n_consumers (SsRouter *router);
 

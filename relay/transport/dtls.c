@@ -160,7 +160,13 @@ create_context (SsDtlsCertificate *certificate, SsDtlsRole role, GError **error)
       return NULL;
     }
 
-  /* SSL_CTX_set_tlsext_use_srtp() returns 0 on success. */
+  /* DTLS 1.2 only, also with clients that support DTLS 1.3. Chromium 156
+   * lists DTLS 1.3 and 1.2 in its ClientHello's supported_versions. An
+   * OpenSSL 3.0 DTLS server ignores that extension and takes the version
+   * from legacy_version, which a DTLS 1.3 client sets to DTLS 1.2 (RFC 9147
+   * section 5.3). tests/integration/test-relay-chromium.c checks that
+   * Chromium then connects with DTLS 1.2.
+   * SSL_CTX_set_tlsext_use_srtp() returns 0 on success. */
   if (!SSL_CTX_set_min_proto_version (context, DTLS1_2_VERSION)
       || !SSL_CTX_set_max_proto_version (context, DTLS1_2_VERSION)
       || SSL_CTX_use_certificate (context, certificate->x509) != 1

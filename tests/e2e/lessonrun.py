@@ -34,6 +34,7 @@ import tempfile
 import time
 import unicodedata
 import urllib.error
+import urllib.parse
 import urllib.request
 
 LOOPBACK = "127.0.0.1"
@@ -155,9 +156,14 @@ def _child_setup():
 
 
 class Child:
-    """One started program, its log file and how it ended."""
+    """One started program, its log file and how it ended.
 
-    def __init__(self, name, argv, log_path, cwd):
+    stdin is subprocess.DEVNULL, or subprocess.PIPE for a program that
+    reads commands, such as an agent with --console; `stdin` is then the
+    pipe's writable end.
+    """
+
+    def __init__(self, name, argv, log_path, cwd, stdin=subprocess.DEVNULL):
         self.name = name
         self.argv = argv
         self.log_path = log_path
@@ -170,7 +176,7 @@ class Child:
             log.flush()
             self._popen = subprocess.Popen(
                 argv,
-                stdin=subprocess.DEVNULL,
+                stdin=stdin,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=cwd,
@@ -178,6 +184,7 @@ class Child:
                 preexec_fn=_child_setup,
             )
         self.pid = self._popen.pid
+        self.stdin = self._popen.stdin
 
     def has_exited(self):
         """Return True once the child has exited, without reaping it.
@@ -303,6 +310,13 @@ class Agent:
         sample = read_stats(self.stats_path)
         return sample[1] if sample else None
 
+    def send_console(self, line):
+        """Write one command line to an agent started with its console on."""
+        if self.child.stdin is None:
+            raise RunError(_("{classroom} was started without --console").format(classroom=self.classroom))
+        self.child.stdin.write(line.encode() + b"\n")
+        self.child.stdin.flush()
+
 
 # ---------------------------------------------------------------------------
 # Tokens
@@ -366,6 +380,21 @@ def provision(server_url, data_dir, classroom_ids):
                 classroom=classroom, status=status, reply=reply))
         tokens[classroom] = reply["token"]
     return tokens
+
+
+def teacher_page_url(server_url, admin_token, classroom, role, lesson):
+    """Issue a teacher token for the classroom; return the teachers' page address.
+
+    The address is the server's page with the token, the role (lead or
+    remote) and the lesson in its query, as `shuangshi classroom link` prints it.
+    """
+    status, reply = admin_request(server_url, admin_token, "POST", "/api/v1/teacher-tokens",
+                                  {"classroom": classroom})
+    if status != 201 or not reply or "token" not in reply:
+        raise RunError(_("issuing a teacher token for {classroom} failed: HTTP {status} {reply}").format(
+            classroom=classroom, status=status, reply=reply))
+    query = urllib.parse.urlencode({"token": reply["token"], "role": role, "lesson": lesson})
+    return f"{server_url.rstrip('/')}/?{query}"
 
 
 def write_token_file(workdir, classroom, token):
@@ -489,8 +518,11 @@ class Lesson:
     is still running.
     """
 
-    def __init__(self, server_exe, agent_exe, clip, workdir, lesson="demo", relay_workers=None):
+    def __init__(self, server_exe, agent_exe, clip, workdir, lesson="demo", relay_workers=None,
+                 web_root=None):
         self.server_exe = os.path.abspath(server_exe)
+        # The teachers' page directory for the server's --web-root, or None.
+        self.web_root = web_root
         self.agent_exe = os.path.abspath(agent_exe)
         self.clip = os.path.abspath(clip)
         self.workdir = workdir
@@ -512,12 +544,12 @@ class Lesson:
         self.stop_all()
         return False
 
-    def _start(self, name, argv):
+    def _start(self, name, argv, stdin=subprocess.DEVNULL):
         # With the stop signals blocked, an interrupt cannot land between the
         # fork and the append, where the new child would be left unstopped.
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
-            child = Child(name, argv, os.path.join(self.workdir, name + ".log"), self.workdir)
+            child = Child(name, argv, os.path.join(self.workdir, name + ".log"), self.workdir, stdin)
             self._children.append(child)
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
@@ -549,6 +581,8 @@ class Lesson:
             "--relay-port", str(self.relay_port),
             "--relay-workers", str(self.relay_workers),
         ]
+        if self.web_root:
+            argv += ["--web-root", os.path.abspath(self.web_root)]
         self.server = self._start("server", argv)
 
         start = time.monotonic()
@@ -579,8 +613,10 @@ class Lesson:
             write_token_file(self.workdir, classroom, token)
         return path
 
-    def _start_agent(self, role, classroom, extra_args):
-        stats_path = os.path.join(self.workdir, classroom + ".json")
+    def _start_agent(self, role, classroom, extra_args, stdin=subprocess.DEVNULL, name=None):
+        # name tells apart the log and stats files of two agents of one classroom.
+        name = name or classroom
+        stats_path = os.path.join(self.workdir, name + ".json")
         argv = [
             self.agent_exe,
             "--role", role,
@@ -591,11 +627,24 @@ class Lesson:
             "--headless",
             "--stats-file", stats_path,
         ] + extra_args
-        return Agent(self._start(classroom, argv), role, classroom, stats_path)
+        return Agent(self._start(name, argv, stdin), role, classroom, stats_path)
 
-    def start_lead(self, classroom="lead-1"):
-        """Start the lead agent playing the clip."""
-        self.lead = self._start_agent("lead", classroom, ["--source", "file:" + self.clip])
+    def start_lead(self, classroom="lead-1", console=False, return_slots=0, extra_args=()):
+        """Start the lead agent playing the clip.
+
+        With console=True the agent reads console commands (chat TEXT,
+        call CLASSROOM) from lead.child.stdin, see Agent.send_console.
+        return_slots is how many remote classrooms' return feeds it
+        receives (--return-slots); 0, the default, keeps the lesson to the
+        lead's own stream as before return feeds existed. extra_args are
+        further agent options, such as --simulcast-layers.
+        """
+        args = ["--source", "file:" + self.clip, "--return-slots", str(return_slots)] + list(extra_args)
+        stdin = subprocess.DEVNULL
+        if console:
+            args.append("--console")
+            stdin = subprocess.PIPE
+        self.lead = self._start_agent("lead", classroom, args, stdin)
         return self.lead
 
     def wait_live(self, timeout_s=LIVE_TIMEOUT_S):
@@ -623,9 +672,22 @@ class Lesson:
                 raise RunError(message, self.lead.child.log_path)
             time.sleep(POLL_INTERVAL_S)
 
-    def start_remote(self, classroom):
-        """Start a remote agent in the lesson."""
-        remote = self._start_agent("remote", classroom, [])
+    def start_remote(self, classroom, return_source="none", console=False, name=None):
+        """Start a remote agent in the lesson.
+
+        return_source is its --return-source (test, auto, none or
+        v4l2:DEVICE); none, the default, publishes no return feed, as
+        remotes did before return feeds existed. With console=True it reads
+        console commands like the lead, see start_lead. name, by default the
+        classroom id, names the agent's log and stats files, so a second
+        agent of one classroom needs one of its own.
+        """
+        args = ["--return-source", return_source]
+        stdin = subprocess.DEVNULL
+        if console:
+            args.append("--console")
+            stdin = subprocess.PIPE
+        remote = self._start_agent("remote", classroom, args, stdin, name)
         self.remotes.append(remote)
         return remote
 
@@ -704,11 +766,29 @@ def format_rows(rows, indent="  "):
     return [indent + label + " " * (width - display_width(label) + 2) + value for label, value in rows]
 
 
+# Slots the demo's lead subscribes with, one per remote up to this many.
+DEMO_RETURN_SLOTS = 4
+
+
+def return_feed_frames(lead_stats):
+    """List (slot, classroom shown at the end or None, frames decoded) of the
+    lead's return-feed slots. A slot's count covers every class it showed."""
+    slots = []
+    for feed in (lead_stats or {}).get("return_feeds") or []:
+        if isinstance(feed.get("slot"), int) and isinstance(feed.get("frames_decoded"), int):
+            slots.append((feed["slot"], feed.get("classroom"), feed["frames_decoded"]))
+    return sorted(slots)
+
+
 def summary_json(duration_s, lead_classroom, lead_stats, remote_results):
     """Build the --json object of the demo."""
     lead = {
         "classroom": lead_classroom,
         "video_frames_encoded": (lead_stats or {}).get("video_frames_encoded"),
+        "return_feeds": [
+            {"slot": slot, "classroom": classroom, "frames_decoded": frames}
+            for slot, classroom, frames in return_feed_frames(lead_stats)
+        ],
     }
     remotes = []
     for classroom, stats in remote_results:
@@ -719,6 +799,8 @@ def summary_json(duration_s, lead_classroom, lead_stats, remote_results):
             "audio_samples_decoded": stats.get("audio_samples_decoded"),
             "first_frame_ms": stats.get("first_frame_ms"),
             "rtp_packets_lost": stats.get("rtp_packets_lost"),
+            "floor": stats.get("floor"),
+            "floor_frames_decoded": stats.get("floor_frames_decoded"),
         })
     return {"duration_s": duration_s, "lead": lead, "remotes": remotes}
 
@@ -731,7 +813,12 @@ def summary_text(lesson, duration_s, lead_classroom, lead_stats, remote_results)
     lead_stats = lead_stats or {}
     lines.append(_("Lead classroom {classroom}").format(classroom=lead_classroom))
     encoded = lead_stats.get("video_frames_encoded")
-    lines += format_rows([(_("Video frames encoded"), missing if encoded is None else str(encoded))])
+    rows = [(_("Video frames encoded"), missing if encoded is None else str(encoded))]
+    for slot, classroom, frames in return_feed_frames(lead_stats):
+        if frames > 0:
+            rows.append((_("Return feed slot {slot} (now {classroom}), frames decoded").format(
+                slot=slot + 1, classroom=classroom or "-"), str(frames)))
+    lines += format_rows(rows)
 
     for classroom, stats in remote_results:
         stats = stats or {}
@@ -753,6 +840,9 @@ def summary_text(lesson, duration_s, lead_classroom, lead_stats, remote_results)
         rows.append((_("Time to first frame"), first_frame))
         lost = stats.get("rtp_packets_lost")
         rows.append((_("RTP packets lost"), missing if lost is None else str(lost)))
+        floor_frames = stats.get("floor_frames_decoded")
+        if isinstance(floor_frames, int) and floor_frames > 0:
+            rows.append((_("Called-on class's frames decoded"), str(floor_frames)))
 
         lines.append("")
         lines.append(_("Remote classroom {classroom}").format(classroom=classroom))
@@ -778,6 +868,8 @@ def parse_demo_args(argv):
     parser.add_argument("--server-exe", required=True, help="path of shuangshi-server")
     parser.add_argument("--agent-exe", required=True, help="path of shuangshi-agent")
     parser.add_argument("--clip", required=True, help="media file the lead agent plays")
+    parser.add_argument("--web-root", help="directory of the teachers' page for the server; "
+                        "the demo then prints each classroom's page address")
     parser.add_argument("--duration", type=int, default=30, help="seconds the lesson runs after the remotes start (1 to 3600; default 30)")
     parser.add_argument("--remotes", type=int, default=2, help="number of remote classrooms (1 to 16; default 2)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
@@ -797,24 +889,35 @@ def run_demo(args, workdir, progress):
     lead_classroom = "lead-1"
     failure = None
 
-    with Lesson(args.server_exe, args.agent_exe, args.clip, workdir, lesson=lesson_id) as lesson:
+    with Lesson(args.server_exe, args.agent_exe, args.clip, workdir, lesson=lesson_id,
+                web_root=args.web_root) as lesson:
         try:
             lesson.start_server()
             progress(_("Server listening on ws://{address}:{port}/ws, relay on UDP port {relay_port}.").format(
                 address=LOOPBACK, port=lesson.port, relay_port=lesson.relay_port))
+            if args.web_root:
+                show_teacher_pages(lesson, lead_classroom, args.remotes, progress)
 
-            lesson.start_lead(lead_classroom)
+            # The lead sees every class's return feed; halfway through it
+            # calls on the first class, whose feed then reaches the others.
+            lead = lesson.start_lead(lead_classroom, console=True, return_slots=DEMO_RETURN_SLOTS)
             waited = lesson.wait_live()
             progress(_("Lesson {lesson} is live after {seconds:.1f} s.").format(lesson=lesson_id, seconds=waited))
 
             for index in range(1, args.remotes + 1):
-                lesson.start_remote(f"remote-{index}")
+                lesson.start_remote(f"remote-{index}", return_source="test")
             progress(_("Running for {seconds} s with {count} remote classrooms.").format(
                 seconds=args.duration, count=args.remotes))
 
-            deadline = time.monotonic() + args.duration
+            start = time.monotonic()
+            deadline = start + args.duration
+            called = False
             while time.monotonic() < deadline:
                 lesson.check_all_running()
+                if not called and time.monotonic() >= start + args.duration / 2:
+                    lead.send_console("call remote-1")
+                    progress(_("The lead teacher calls on remote-1."))
+                    called = True
                 time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
         except RunError as error:
             failure = error
@@ -847,6 +950,15 @@ def run_demo(args, workdir, progress):
         show_log_tail(os.path.join(workdir, classroom + ".log"), progress)
         status = 1
     return status, output
+
+
+def show_teacher_pages(lesson, lead_classroom, remote_count, progress):
+    """Print the teachers' page address of each classroom of the demo lesson."""
+    progress(_("Teachers' pages, for a browser on this machine:"))
+    pages = [(lead_classroom, "lead")] + [(f"remote-{index}", "remote") for index in range(1, remote_count + 1)]
+    for classroom, role in pages:
+        url = teacher_page_url(lesson.http_url, lesson.admin_token, classroom, role, lesson.lesson)
+        progress(f"  {classroom}: {url}")
 
 
 def show_log_tail(log_path, progress):

@@ -46,5 +46,21 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   /* An offer the parser accepted must always get an answer. */
   if (answer == NULL || strncmp (answer, "v=0", 3) != 0)
     abort ();
+
+  /* The same offer answered as a subscription: a stream on every m-line,
+   * as the relay sends on each slot's m-lines. */
+  g_autofree SsSdpSendStream *streams =
+      g_new0 (SsSdpSendStream, offer->media->len);
+  for (guint i = 0; i < offer->media->len; i++)
+    streams[i] = (SsSdpSendStream){
+      .ssrc = 1000 + i,
+      .cname = "fuzz-slot",
+      .msid_stream = "fuzz-slot",
+      .msid_track = "track",
+    };
+  g_autofree char *subscriber_answer = ss_sdp_answer_build (
+      offer, &transport, streams, offer->media->len, FALSE);
+  if (subscriber_answer == NULL || strncmp (subscriber_answer, "v=0", 3) != 0)
+    abort ();
   return 0;
 }

@@ -56,7 +56,9 @@ test_config_all_keys (Fixture *fixture, gconstpointer data)
               "source=test\n"
               "headless=true\n"
               "stats_file=/tmp/s.json\n"
-              "ice_address=127.0.0.1;127.0.0.2\n");
+              "ice_address=127.0.0.1;127.0.0.2\n"
+              "return_source=v4l2:/dev/video1\n"
+              "return_slots=6\n");
 
   g_auto (SsAgentConfigFile) file = { 0 };
   g_autoptr (GError) error = NULL;
@@ -76,6 +78,9 @@ test_config_all_keys (Fixture *fixture, gconstpointer data)
   g_assert_true (file.auto_start);
   g_assert_cmpuint (g_strv_length (file.ice_addresses), ==, 2);
   g_assert_cmpstr (file.ice_addresses[1], ==, "127.0.0.2");
+  g_assert_cmpstr (file.return_source, ==, "v4l2:/dev/video1");
+  g_assert_true (file.has_return_slots);
+  g_assert_cmpint (file.return_slots, ==, 6);
 
   /* A relative token file is next to the configuration file. */
   g_autofree char *expected = g_build_filename (fixture->dir, "town-3.token",
@@ -99,6 +104,8 @@ test_config_minimal (Fixture *fixture, gconstpointer data)
   g_assert_false (file.has_headless);
   g_assert_false (file.has_auto_start);
   g_assert_null (file.ice_addresses);
+  g_assert_null (file.return_source);
+  g_assert_false (file.has_return_slots);
 }
 
 static void
@@ -131,6 +138,21 @@ test_config_errors (Fixture *fixture, gconstpointer data)
                                              &boolean_error));
   g_assert_error (boolean_error, G_KEY_FILE_ERROR,
                   G_KEY_FILE_ERROR_INVALID_VALUE);
+
+  static const char *const bad_slots[] = { "9", "-1", "four", "" };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_slots); i++)
+    {
+      g_auto (SsAgentConfigFile) file = { 0 };
+      g_autoptr (GError) slots_error = NULL;
+      g_autofree char *text = g_strdup_printf ("[agent]\nreturn_slots=%s\n",
+                                               bad_slots[i]);
+      write_file (fixture->path, text);
+      g_assert_false (ss_agent_config_file_load (fixture->path, &file,
+                                                 &slots_error));
+      g_assert_error (slots_error, G_KEY_FILE_ERROR,
+                      G_KEY_FILE_ERROR_INVALID_VALUE);
+      g_assert_nonnull (strstr (slots_error->message, "return_slots"));
+    }
 
   g_auto (SsAgentConfigFile) missing = { 0 };
   g_autoptr (GError) missing_error = NULL;

@@ -1,9 +1,15 @@
-/* Lead and remote pipelines connected to each other in one process over
- * 127.0.0.1, with no server: the lead's offer goes straight to the remote's
- * webrtcbin, which answers, and candidates are handed across. Both sides
- * are full ICE agents, so webrtcbin makes the offerer controlling. */
+/* The agent's media pipelines connected to each other in one process over
+ * 127.0.0.1, with no server: one side's offer goes straight to the other
+ * side's webrtcbin, which answers, and candidates are handed across. Both
+ * sides are full ICE agents, so webrtcbin makes the offerer controlling.
+ *
+ * Pairs: the lead's pipeline and a remote's receive pipeline; a remote's
+ * return feed and the lead's return feed receiver; and a receive pipeline
+ * with two slots against a stand-in for the relay, a webrtcbin that sends
+ * test streams on chosen m-lines of the receiver's offer. */
 #include "ss-agent-lead.h"
 #include "ss-agent-remote.h"
+#include "ss-agent-return.h"
 #include "ss-config.h"
 
 #include "ss-agent-error.h"
@@ -16,23 +22,42 @@
 
 static const char *const loopback[] = { "127.0.0.1", NULL };
 
-typedef struct {
+typedef struct _Link Link;
+
+/* Runs on the answering side after it applied the offer and before it
+ * answers. */
+typedef void (*PrepareAnswerFunc) (Link *link);
+
+struct _Link {
   GMainContext *context;
-  SsAgentStats *lead_stats;
-  SsAgentStats *remote_stats;
-  SsLeadPipeline *lead;
-  SsRemotePipeline *remote;
   GCancellable *cancellable;
+
+  /* The two webrtcbins, owned by the pipelines below. */
+  GstElement *offerer;
+  GstElement *answerer;
+  /* The sides add their transceivers in opposite orders (video, audio and
+   * audio, video), so the SDP is passed across with its m-lines reversed;
+   * see reverse_media(). */
+  gboolean reverse_media;
+  PrepareAnswerFunc prepare_answer;
+
+  /* At most one of each side is set. */
+  SsLeadPipeline *lead;
+  SsReturnPipeline *feed;
+  GstElement *stand_in;
+  SsRemotePipeline *receiver;
+  SsAgentStats *sender_stats;
+  SsAgentStats *receiver_stats;
 
   /* Candidates of each side, held until the other side has a remote
    * description. */
-  GPtrArray *lead_candidates;
-  GPtrArray *remote_candidates;
-  gboolean remote_has_offer;
-  gboolean lead_has_answer;
+  GPtrArray *offerer_candidates;
+  GPtrArray *answerer_candidates;
+  gboolean answerer_has_offer;
+  gboolean offerer_has_answer;
   gboolean negotiated;
   char *failure;
-} Link;
+};
 
 typedef struct {
   guint mline;
@@ -53,21 +78,68 @@ fail (Link *link, const char *step, const GError *error)
     link->failure = g_strdup_printf ("%s: %s", step, error->message);
 }
 
-static void
-add_candidates (GstElement *webrtcbin, GPtrArray *candidates)
+/* webrtcbin 1.22, answering, pairs the offer's m-lines with its own
+ * transceivers by position and not by media kind, so an offer of video
+ * then audio given to a receive pipeline (audio, then video) would feed
+ * Opus to the VP8 decoder. Between the agent and the relay this cannot
+ * happen: the relay answers whatever order it is offered. Here the SDP
+ * crosses with its media sections in reverse order, and so does the
+ * BUNDLE group, whose first mid names the transport. */
+static char *
+reverse_media (const char *sdp)
 {
-  for (guint i = 0; i < candidates->len; i++) {
-    Candidate *candidate = g_ptr_array_index (candidates, i);
-    g_signal_emit_by_name (webrtcbin, "add-ice-candidate", candidate->mline,
-                           candidate->candidate);
-  }
+  g_auto (GStrv) parts = g_strsplit (sdp, "\r\nm=", -1);
+  guint n_parts = g_strv_length (parts);
+  g_assert_cmpuint (n_parts, >=, 2);
+
+  /* The split took each section's "\r\n" but the last one's. */
+  char *last = parts[n_parts - 1];
+  g_assert_true (g_str_has_suffix (last, "\r\n"));
+  last[strlen (last) - 2] = '\0';
+
+  GString *text = g_string_new (NULL);
+  g_auto (GStrv) header_lines = g_strsplit (parts[0], "\r\n", -1);
+  for (guint i = 0; header_lines[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append (text, "\r\n");
+      if (!g_str_has_prefix (header_lines[i], "a=group:BUNDLE "))
+        {
+          g_string_append (text, header_lines[i]);
+          continue;
+        }
+
+      g_auto (GStrv) mids = g_strsplit (header_lines[i] + strlen ("a=group:BUNDLE "),
+                                        " ", -1);
+      g_string_append (text, "a=group:BUNDLE");
+      for (gint m = (gint) g_strv_length (mids) - 1; m >= 0; m--)
+        g_string_append_printf (text, " %s", mids[m]);
+    }
+
+  for (guint i = n_parts - 1; i >= 1; i--)
+    g_string_append_printf (text, "\r\nm=%s", parts[i]);
+  g_string_append (text, "\r\n");
+  return g_string_free (text, FALSE);
+}
+
+/* Both sides bundle every stream on the transport of their first m-line
+ * (the reversed BUNDLE group keeps it first), where all candidates are, so
+ * a candidate's m-line index needs no mapping. */
+static void
+add_candidates (GstElement *to, GPtrArray *candidates)
+{
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      Candidate *candidate = g_ptr_array_index (candidates, i);
+      g_signal_emit_by_name (to, "add-ice-candidate", candidate->mline,
+                             candidate->candidate);
+    }
 
   g_ptr_array_set_size (candidates, 0);
 }
 
 static void
-queue_or_add (GPtrArray *queue, gboolean ready, GstElement *peer,
-              guint mline, const char *text)
+queue_candidate (GPtrArray *queue, guint mline, const char *text)
 {
   if (*text == '\0')
     return;
@@ -75,26 +147,26 @@ queue_or_add (GPtrArray *queue, gboolean ready, GstElement *peer,
   Candidate *candidate = g_new0 (Candidate, 1);
   *candidate = (Candidate) { .mline = mline, .candidate = g_strdup (text) };
   g_ptr_array_add (queue, candidate);
-  if (ready)
-    add_candidates (peer, queue);
 }
 
 static void
-on_lead_candidate (guint mline, const char *text, gpointer data)
+on_offerer_candidate (guint mline, const char *text, gpointer data)
 {
   Link *link = data;
 
-  queue_or_add (link->lead_candidates, link->remote_has_offer,
-                ss_remote_pipeline_get_webrtcbin (link->remote), mline, text);
+  queue_candidate (link->offerer_candidates, mline, text);
+  if (link->answerer_has_offer)
+    add_candidates (link->answerer, link->offerer_candidates);
 }
 
 static void
-on_remote_candidate (guint mline, const char *text, gpointer data)
+on_answerer_candidate (guint mline, const char *text, gpointer data)
 {
   Link *link = data;
 
-  queue_or_add (link->remote_candidates, link->lead_has_answer,
-                ss_lead_pipeline_get_webrtcbin (link->lead), mline, text);
+  queue_candidate (link->answerer_candidates, mline, text);
+  if (link->offerer_has_answer)
+    add_candidates (link->offerer, link->answerer_candidates);
 }
 
 static void
@@ -102,15 +174,15 @@ on_answer_applied (const GError *error, gpointer data)
 {
   Link *link = data;
 
-  if (error != NULL) {
-    fail (link, "lead set-remote-description", error);
-    return;
-  }
+  if (error != NULL)
+    {
+      fail (link, "offerer set-remote-description", error);
+      return;
+    }
 
-  link->lead_has_answer = TRUE;
+  link->offerer_has_answer = TRUE;
   link->negotiated = TRUE;
-  add_candidates (ss_lead_pipeline_get_webrtcbin (link->lead),
-                  link->remote_candidates);
+  add_candidates (link->offerer, link->answerer_candidates);
 }
 
 static void
@@ -118,14 +190,17 @@ on_answer_created (const char *sdp, const GError *error, gpointer data)
 {
   Link *link = data;
 
-  if (error != NULL) {
-    fail (link, "remote create-answer", error);
-    return;
-  }
+  if (error != NULL)
+    {
+      fail (link, "answerer create-answer", error);
+      return;
+    }
 
-  ss_webrtc_set_remote (ss_lead_pipeline_get_webrtcbin (link->lead),
-                        GST_WEBRTC_SDP_TYPE_ANSWER, sdp, link->context,
-                        link->cancellable, on_answer_applied, link);
+  g_autofree char *crossed = link->reverse_media ? reverse_media (sdp)
+                                                 : g_strdup (sdp);
+  ss_webrtc_set_remote (link->offerer, GST_WEBRTC_SDP_TYPE_ANSWER, crossed,
+                        link->context, link->cancellable, on_answer_applied,
+                        link);
 }
 
 static void
@@ -133,15 +208,17 @@ on_offer_applied (const GError *error, gpointer data)
 {
   Link *link = data;
 
-  if (error != NULL) {
-    fail (link, "remote set-remote-description", error);
-    return;
-  }
+  if (error != NULL)
+    {
+      fail (link, "answerer set-remote-description", error);
+      return;
+    }
 
-  link->remote_has_offer = TRUE;
-  GstElement *webrtcbin = ss_remote_pipeline_get_webrtcbin (link->remote);
-  add_candidates (webrtcbin, link->lead_candidates);
-  ss_webrtc_create_answer (webrtcbin, link->context, link->cancellable,
+  link->answerer_has_offer = TRUE;
+  add_candidates (link->answerer, link->offerer_candidates);
+  if (link->prepare_answer != NULL)
+    link->prepare_answer (link);
+  ss_webrtc_create_answer (link->answerer, link->context, link->cancellable,
                            on_answer_created, link);
 }
 
@@ -150,24 +227,81 @@ on_offer_created (const char *sdp, const GError *error, gpointer data)
 {
   Link *link = data;
 
-  if (error != NULL) {
-    fail (link, "lead create-offer", error);
-    return;
-  }
+  if (error != NULL)
+    {
+      fail (link, "offerer create-offer", error);
+      return;
+    }
 
-  g_assert_nonnull (strstr (sdp, "a=sendonly"));
-  g_assert_nonnull (strstr (sdp, "VP8/90000"));
-  g_assert_nonnull (strstr (sdp, "a=rtcp-fb:96 nack pli"));
-  ss_remote_pipeline_mark_subscribe (link->remote, g_get_monotonic_time ());
-  ss_webrtc_set_remote (ss_remote_pipeline_get_webrtcbin (link->remote),
-                        GST_WEBRTC_SDP_TYPE_OFFER, sdp, link->context,
-                        link->cancellable, on_offer_applied, link);
+  if (link->lead != NULL)
+    {
+      g_assert_nonnull (strstr (sdp, "a=sendonly"));
+      g_assert_nonnull (strstr (sdp, "VP8/90000"));
+      g_assert_nonnull (strstr (sdp, "a=rtcp-fb:96 nack pli"));
+    }
+  if (link->receiver != NULL && link->offerer == ss_remote_pipeline_get_webrtcbin (link->receiver))
+    g_assert_null (strstr (sdp, "a=sendonly"));
+
+  if (link->receiver != NULL)
+    ss_remote_pipeline_mark_subscribe (link->receiver, g_get_monotonic_time ());
+  g_autofree char *crossed = link->reverse_media ? reverse_media (sdp)
+                                                 : g_strdup (sdp);
+  ss_webrtc_set_remote (link->answerer, GST_WEBRTC_SDP_TYPE_OFFER, crossed,
+                        link->context, link->cancellable, on_offer_applied,
+                        link);
 }
 
 static Link *
-link_new (const char *clip, guint keyframe_max_distance)
+link_alloc (void)
 {
   Link *link = g_new0 (Link, 1);
+
+  link->context = g_main_context_ref_thread_default ();
+  link->cancellable = g_cancellable_new ();
+  link->sender_stats = ss_agent_stats_new ();
+  link->receiver_stats = ss_agent_stats_new ();
+  link->offerer_candidates =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
+  link->answerer_candidates =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
+  return link;
+}
+
+/* Configures ICE on both sides and sends the offer; the pipelines must be
+ * playing. */
+static void
+link_negotiate (Link *link)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ss_webrtc_configure_ice (link->offerer, loopback, &error));
+  g_assert_true (ss_webrtc_configure_ice (link->answerer, loopback, &error));
+  ss_webrtc_watch_candidates (link->offerer, link->context, link->cancellable,
+                              on_offerer_candidate, link);
+  ss_webrtc_watch_candidates (link->answerer, link->context,
+                              link->cancellable, on_answerer_candidate, link);
+  ss_webrtc_create_offer (link->offerer, link->context, link->cancellable,
+                          on_offer_created, link);
+}
+
+static SsRemotePipeline *
+receiver_new (Link *link, const SsRemoteConfig *config)
+{
+  g_autoptr (GError) error = NULL;
+  SsRemotePipeline *receiver = ss_remote_pipeline_new (config,
+                                                       link->receiver_stats,
+                                                       link->context, &error);
+  g_assert_no_error (error);
+  g_assert_true (ss_remote_pipeline_start (receiver, &error));
+  return receiver;
+}
+
+/* The lead's pipeline playing @clip offers to a remote's receive pipeline
+ * with one slot. */
+static Link *
+link_new (const char *clip, guint keyframe_max_distance)
+{
+  Link *link = link_alloc ();
   g_autoptr (GError) error = NULL;
   const SsLeadConfig lead_config = {
     .source = SS_LEAD_SOURCE_FILE,
@@ -184,33 +318,16 @@ link_new (const char *clip, guint keyframe_max_distance)
     .latency_ms = SS_REMOTE_DEFAULT_LATENCY_MS,
   };
 
-  link->context = g_main_context_ref_thread_default ();
-  link->cancellable = g_cancellable_new ();
-  link->lead_stats = ss_agent_stats_new ();
-  link->remote_stats = ss_agent_stats_new ();
-  link->lead_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
-  link->remote_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
-
-  link->lead = ss_lead_pipeline_new (&lead_config, link->lead_stats,
+  link->lead = ss_lead_pipeline_new (&lead_config, link->sender_stats,
                                      link->context, &error);
   g_assert_no_error (error);
-  link->remote = ss_remote_pipeline_new (&remote_config, link->remote_stats,
-                                         link->context, &error);
-  g_assert_no_error (error);
-
-  GstElement *lead_webrtcbin = ss_lead_pipeline_get_webrtcbin (link->lead);
-  GstElement *remote_webrtcbin = ss_remote_pipeline_get_webrtcbin (link->remote);
-  g_assert_true (ss_webrtc_configure_ice (lead_webrtcbin, loopback, &error));
-  g_assert_true (ss_webrtc_configure_ice (remote_webrtcbin, loopback, &error));
-  ss_webrtc_watch_candidates (lead_webrtcbin, link->context, link->cancellable,
-                              on_lead_candidate, link);
-  ss_webrtc_watch_candidates (remote_webrtcbin, link->context,
-                              link->cancellable, on_remote_candidate, link);
-
   g_assert_true (ss_lead_pipeline_start (link->lead, &error));
-  g_assert_true (ss_remote_pipeline_start (link->remote, &error));
-  ss_webrtc_create_offer (lead_webrtcbin, link->context, link->cancellable,
-                          on_offer_created, link);
+  link->receiver = receiver_new (link, &remote_config);
+
+  link->offerer = ss_lead_pipeline_get_webrtcbin (link->lead);
+  link->answerer = ss_remote_pipeline_get_webrtcbin (link->receiver);
+  link->reverse_media = TRUE;
+  link_negotiate (link);
   return link;
 }
 
@@ -218,12 +335,18 @@ static void
 link_free (Link *link)
 {
   g_cancellable_cancel (link->cancellable);
-  ss_remote_pipeline_free (link->remote);
-  ss_lead_pipeline_free (link->lead);
-  ss_agent_stats_free (link->lead_stats);
-  ss_agent_stats_free (link->remote_stats);
-  g_ptr_array_unref (link->lead_candidates);
-  g_ptr_array_unref (link->remote_candidates);
+  g_clear_pointer (&link->receiver, ss_remote_pipeline_free);
+  g_clear_pointer (&link->lead, ss_lead_pipeline_free);
+  g_clear_pointer (&link->feed, ss_return_pipeline_free);
+  if (link->stand_in != NULL)
+    {
+      gst_element_set_state (link->stand_in, GST_STATE_NULL);
+      gst_object_unref (link->stand_in);
+    }
+  ss_agent_stats_free (link->sender_stats);
+  ss_agent_stats_free (link->receiver_stats);
+  g_ptr_array_unref (link->offerer_candidates);
+  g_ptr_array_unref (link->answerer_candidates);
   g_object_unref (link->cancellable);
   g_main_context_unref (link->context);
   g_free (link->failure);
@@ -286,8 +409,8 @@ counter (atomic_uint_fast64_t *value)
 static gboolean
 media_decoded (Link *link)
 {
-  return counter (&link->remote_stats->video_frames_decoded) >= 15
-         && counter (&link->remote_stats->audio_samples_decoded) >= 48000 / 2;
+  return counter (&link->receiver_stats->video_frames_decoded) >= 15
+         && counter (&link->receiver_stats->audio_samples_decoded) >= 48000 / 2;
 }
 
 static void
@@ -299,26 +422,26 @@ test_remote_decodes_clip (void)
   gboolean decoded = run_until (link, media_decoded, WAIT_LIMIT_US);
   g_test_message ("decoded %" G_GUINT64_FORMAT " video frames, %"
                   G_GUINT64_FORMAT " audio samples in %" G_GINT64_FORMAT " ms",
-                  counter (&link->remote_stats->video_frames_decoded),
-                  counter (&link->remote_stats->audio_samples_decoded),
+                  counter (&link->receiver_stats->video_frames_decoded),
+                  counter (&link->receiver_stats->audio_samples_decoded),
                   (g_get_monotonic_time () - start_us) / 1000);
 
   g_assert_null (link->failure);
   g_assert_true (link->negotiated);
   g_assert_true (decoded);
-  g_assert_cmpint (atomic_load (&link->remote_stats->first_frame_ms), >=, 0);
-  g_assert_cmpint (atomic_load (&link->remote_stats->first_frame_ms), <,
+  g_assert_cmpint (atomic_load (&link->receiver_stats->first_frame_ms), >=, 0);
+  g_assert_cmpint (atomic_load (&link->receiver_stats->first_frame_ms), <,
                    WAIT_LIMIT_US / 1000);
-  g_assert_cmpuint (counter (&link->lead_stats->video_frames_encoded), >=, 15);
-  g_assert_cmpuint (counter (&link->lead_stats->audio_frames_encoded), >, 0);
-  g_assert_cmpuint (counter (&link->lead_stats->keyframes_encoded), >=, 1);
+  g_assert_cmpuint (counter (&link->sender_stats->video_frames_encoded), >=, 15);
+  g_assert_cmpuint (counter (&link->sender_stats->audio_frames_encoded), >, 0);
+  g_assert_cmpuint (counter (&link->sender_stats->keyframes_encoded), >=, 1);
   g_assert_null (ss_lead_pipeline_get_failure (link->lead));
 }
 
 static gboolean
 stats_polled (Link *link)
 {
-  return counter (&link->remote_stats->rtp_packets_received) > 0;
+  return counter (&link->receiver_stats->rtp_packets_received) > 0;
 }
 
 static void
@@ -327,9 +450,9 @@ test_remote_reads_rtp_stats (void)
   g_autoptr (Link) link = link_new (CLIP_PATH, SS_LEAD_DEFAULT_KEYFRAME_MAX_DISTANCE);
 
   g_assert_true (run_until (link, media_decoded, WAIT_LIMIT_US));
-  ss_remote_pipeline_poll_stats (link->remote);
+  ss_remote_pipeline_poll_stats (link->receiver);
   g_assert_true (run_until (link, stats_polled, 2 * G_TIME_SPAN_SECOND));
-  g_assert_cmpint (atomic_load (&link->remote_stats->rtp_packets_lost), >=, 0);
+  g_assert_cmpint (atomic_load (&link->receiver_stats->rtp_packets_lost), >=, 0);
 }
 
 static guint64 keyframes_before;
@@ -337,7 +460,7 @@ static guint64 keyframes_before;
 static gboolean
 keyframe_added (Link *link)
 {
-  return counter (&link->lead_stats->keyframes_encoded) > keyframes_before;
+  return counter (&link->sender_stats->keyframes_encoded) > keyframes_before;
 }
 
 /* With key frames otherwise only every 3,000 frames, a key frame right
@@ -350,12 +473,12 @@ test_pli_forces_keyframe (void)
   g_assert_true (run_until (link, media_decoded, WAIT_LIMIT_US));
 
   /* No key frame arrives by itself within a second. */
-  keyframes_before = counter (&link->lead_stats->keyframes_encoded);
+  keyframes_before = counter (&link->sender_stats->keyframes_encoded);
   run_for (link, G_TIME_SPAN_SECOND);
-  g_assert_cmpuint (counter (&link->lead_stats->keyframes_encoded), ==,
+  g_assert_cmpuint (counter (&link->sender_stats->keyframes_encoded), ==,
                     keyframes_before);
 
-  g_assert_true (ss_remote_pipeline_request_keyframe (link->remote));
+  g_assert_true (ss_remote_pipeline_request_keyframe (link->receiver));
   g_assert_true (run_until (link, keyframe_added, 3 * G_TIME_SPAN_SECOND));
 }
 
@@ -405,7 +528,7 @@ test_file_source_loops (void)
   g_autoptr (Link) link = link_new (clip, SS_LEAD_DEFAULT_KEYFRAME_MAX_DISTANCE);
 
   g_assert_true (run_until (link, media_decoded, WAIT_LIMIT_US));
-  guint64 decoded_first = counter (&link->remote_stats->video_frames_decoded);
+  guint64 decoded_first = counter (&link->receiver_stats->video_frames_decoded);
 
   /* Running time went on past two lengths of the 1.5 s clip instead of
    * restarting at 0, and the remote kept decoding across the loops. */
@@ -416,8 +539,8 @@ test_file_source_loops (void)
 
   g_assert_true (played);
   g_assert_cmpuint (ss_lead_pipeline_get_loops (link->lead), >=, 2);
-  g_assert_cmpuint (counter (&link->lead_stats->video_frames_encoded), >, 90);
-  g_assert_cmpuint (counter (&link->remote_stats->video_frames_decoded), >,
+  g_assert_cmpuint (counter (&link->sender_stats->video_frames_encoded), >, 90);
+  g_assert_cmpuint (counter (&link->receiver_stats->video_frames_decoded), >,
                     decoded_first + 45);
   g_assert_null (ss_lead_pipeline_get_failure (link->lead));
 
@@ -478,6 +601,347 @@ test_invalid_ice_address_rejected (void)
   g_assert_nonnull (strstr (error->message, "not-an-address"));
 }
 
+/* A remote's return feed with the test picture offers to the lead's
+ * return feed receiver with one slot. */
+static Link *
+return_link_new (void)
+{
+  Link *link = link_alloc ();
+  g_autoptr (GError) error = NULL;
+  const SsReturnConfig feed_config = {
+    .source = SS_RETURN_SOURCE_TEST,
+    .classroom = "R1",
+  };
+  const SsRemoteConfig receiver_config = {
+    .headless = TRUE,
+    .latency_ms = SS_REMOTE_DEFAULT_LATENCY_MS,
+    .slots = 1,
+    .return_feeds = TRUE,
+  };
+
+  link->feed = ss_return_pipeline_new (&feed_config, link->sender_stats,
+                                       link->context, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ss_return_pipeline_get_source_name (link->feed), ==,
+                   "test");
+  g_assert_true (ss_return_pipeline_start (link->feed, &error));
+  link->receiver = receiver_new (link, &receiver_config);
+
+  link->offerer = ss_return_pipeline_get_webrtcbin (link->feed);
+  link->answerer = ss_remote_pipeline_get_webrtcbin (link->receiver);
+  link->reverse_media = TRUE;
+  link_negotiate (link);
+  return link;
+}
+
+static gboolean
+return_feed_decoded (Link *link)
+{
+  return counter (&link->receiver_stats->slot_frames_decoded[0]) >= 15;
+}
+
+static void
+test_return_feed_decoded (void)
+{
+  g_autoptr (Link) link = return_link_new ();
+
+  gboolean decoded = run_until (link, return_feed_decoded, WAIT_LIMIT_US);
+  g_test_message ("return feed: %" G_GUINT64_FORMAT " frames encoded, %"
+                  G_GUINT64_FORMAT " decoded",
+                  counter (&link->sender_stats->return_frames_encoded),
+                  counter (&link->receiver_stats->slot_frames_decoded[0]));
+
+  g_assert_null (link->failure);
+  g_assert_true (decoded);
+  g_assert_cmpuint (counter (&link->sender_stats->return_frames_encoded), >=,
+                    15);
+  g_assert_cmpuint (counter (&link->sender_stats->return_keyframes_encoded),
+                    >=, 1);
+  /* The lead's receiver is no lesson subscription: the lesson counters
+   * stay at zero. */
+  g_assert_cmpuint (counter (&link->receiver_stats->video_frames_decoded), ==,
+                    0);
+  g_assert_cmpuint (counter (&link->receiver_stats->rtp_bytes), ==, 0);
+  g_assert_cmpuint (counter (&link->receiver_stats->audio_samples_decoded), >,
+                    0);
+}
+
+static gboolean
+return_keyframe_added (Link *link)
+{
+  return counter (&link->sender_stats->return_keyframes_encoded)
+         > keyframes_before;
+}
+
+/* The relay asks a return feed for a key frame whenever a slot switches to
+ * it; the feed's periodic key frames are 10 s apart, so one within a
+ * second or two of the PLI comes from the PLI. */
+static void
+test_return_feed_pli (void)
+{
+  g_autoptr (Link) link = return_link_new ();
+
+  g_assert_true (run_until (link, return_feed_decoded, WAIT_LIMIT_US));
+  keyframes_before = counter (&link->sender_stats->return_keyframes_encoded);
+  run_for (link, G_TIME_SPAN_SECOND);
+  g_assert_cmpuint (counter (&link->sender_stats->return_keyframes_encoded),
+                    ==, keyframes_before);
+
+  g_assert_true (ss_remote_pipeline_request_slot_keyframe (link->receiver,
+                                                           0));
+  g_assert_true (run_until (link, return_keyframe_added,
+                            3 * G_TIME_SPAN_SECOND));
+}
+
+/* A stream the relay stand-in sends on m-line @mline of the offer. */
+typedef struct {
+  guint mline;
+  gboolean video;
+  gint width;
+  gint height;
+} StandInStream;
+
+static const StandInStream *stand_in_streams;
+static gsize n_stand_in_streams;
+
+static GstElement *
+make_stand_in_branch (const StandInStream *stream)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *description = stream->video
+      ? g_strdup_printf ("videotestsrc is-live=true "
+                         "! video/x-raw,width=%d,height=%d,framerate=15/1 "
+                         "! vp8enc deadline=1 keyframe-max-dist=15 "
+                         "! rtpvp8pay pt=96", stream->width, stream->height)
+      : g_strdup ("audiotestsrc is-live=true ! opusenc ! rtpopuspay pt=111");
+  GstElement *branch = gst_parse_bin_from_description (description, TRUE,
+                                                       &error);
+
+  g_assert_no_error (error);
+  return branch;
+}
+
+/* Links each stand-in stream to the transceiver the offer made for its
+ * m-line, as the relay binds a slot's streams to its m-lines. webrtcbin
+ * 1.22 answers with its transceivers in the order they were created, so
+ * the streams must cover the m-lines from the first on. The answer
+ * is made once every stream's caps, which carry its SSRC, reached
+ * webrtcbin: then the answer names each stream with a=ssrc, as the
+ * relay's answers do, and the receiver can tell the slots apart. */
+static void
+link_stand_in_streams (Link *link)
+{
+  g_autoptr (GPtrArray) sinks = g_ptr_array_new_with_free_func (gst_object_unref);
+
+  for (gsize i = 0; i < n_stand_in_streams; i++)
+    {
+      const StandInStream *stream = &stand_in_streams[i];
+      g_autoptr (GError) error = NULL;
+      GstElement *branch = make_stand_in_branch (stream);
+      g_autofree char *pad_name = g_strdup_printf ("sink_%u", stream->mline);
+      g_autoptr (GstCaps) caps = stream->video
+                                     ? ss_webrtc_vp8_caps (SS_WEBRTC_VP8_PAYLOAD_TYPE)
+                                     : ss_webrtc_opus_caps ();
+
+      gst_bin_add (GST_BIN (link->stand_in), branch);
+      g_autoptr (GstPad) sink = gst_element_request_pad_simple (link->answerer,
+                                                                pad_name);
+      g_assert_nonnull (sink);
+      g_autoptr (GstPad) src = gst_element_get_static_pad (branch, "src");
+      g_assert_cmpint (gst_pad_link (src, sink), ==, GST_PAD_LINK_OK);
+
+      g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
+      g_object_get (sink, "transceiver", &transceiver, NULL);
+      g_assert_nonnull (transceiver);
+      guint mline = G_MAXUINT;
+      g_object_get (transceiver, "mlineindex", &mline, NULL);
+      g_assert_cmpuint (mline, ==, stream->mline);
+      g_object_set (transceiver, "direction",
+                    GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                    "codec-preferences", caps, NULL);
+      gst_element_sync_state_with_parent (branch);
+      g_ptr_array_add (sinks, gst_object_ref (sink));
+    }
+
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+  for (guint i = 0; i < sinks->len; i++)
+    {
+      GstPad *sink = g_ptr_array_index (sinks, i);
+      while (!gst_pad_has_current_caps (sink)
+             && g_get_monotonic_time () < deadline)
+        g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+      g_assert_true (gst_pad_has_current_caps (sink));
+    }
+}
+
+/* A receive pipeline with two slots offers (audio, video, audio, video)
+ * to the relay stand-in, which sends @streams. */
+static Link *
+slots_link_new (const SsRemoteConfig *config, const StandInStream *streams,
+                gsize n_streams)
+{
+  Link *link = link_alloc ();
+  g_autoptr (GError) error = NULL;
+
+  stand_in_streams = streams;
+  n_stand_in_streams = n_streams;
+  link->receiver = receiver_new (link, config);
+  link->stand_in = gst_pipeline_new ("relay-stand-in");
+  link->answerer = ss_webrtc_make_bin ("stand-in", 0, &error);
+  g_assert_no_error (error);
+  gst_bin_add (GST_BIN (link->stand_in), link->answerer);
+  g_assert_cmpint (gst_element_set_state (link->stand_in, GST_STATE_PLAYING),
+                   !=, GST_STATE_CHANGE_FAILURE);
+
+  link->offerer = ss_remote_pipeline_get_webrtcbin (link->receiver);
+  link->prepare_answer = link_stand_in_streams;
+  link_negotiate (link);
+  return link;
+}
+
+static const SsRemoteConfig two_slots_headless = {
+  .headless = TRUE,
+  .latency_ms = SS_REMOTE_DEFAULT_LATENCY_MS,
+  .slots = 2,
+};
+
+static gboolean
+both_slots_decoded (Link *link)
+{
+  return counter (&link->receiver_stats->slot_frames_decoded[0]) >= 15
+         && counter (&link->receiver_stats->slot_frames_decoded[1]) >= 15;
+}
+
+/* Slot 0 (the lesson) and slot 1 (the floor) carry different sources of
+ * different sizes on the same payload types; each is decoded in its own
+ * slot, and only slot 0 counts as the lesson. */
+static void
+test_slots_decode_own_source (void)
+{
+  static const StandInStream streams[] = {
+    { .mline = 0, .video = FALSE },
+    { .mline = 1, .video = TRUE, .width = 320, .height = 240 },
+    { .mline = 2, .video = FALSE },
+    { .mline = 3, .video = TRUE, .width = 160, .height = 120 },
+  };
+  g_autoptr (Link) link = slots_link_new (&two_slots_headless, streams,
+                                          G_N_ELEMENTS (streams));
+
+  gboolean decoded = run_until (link, both_slots_decoded, WAIT_LIMIT_US);
+  g_test_message ("slot 0: %" G_GUINT64_FORMAT " frames, slot 1: %"
+                  G_GUINT64_FORMAT " frames",
+                  counter (&link->receiver_stats->slot_frames_decoded[0]),
+                  counter (&link->receiver_stats->slot_frames_decoded[1]));
+
+  g_assert_null (link->failure);
+  g_assert_true (decoded);
+  /* The lesson's frame size comes from slot 0 only. */
+  g_assert_cmpint (atomic_load (&link->receiver_stats->video_width), ==, 320);
+  g_assert_cmpint (atomic_load (&link->receiver_stats->video_height), ==, 240);
+  g_assert_cmpuint (counter (&link->receiver_stats->video_frames_decoded), <=,
+                    counter (&link->receiver_stats->slot_frames_decoded[0]));
+  g_assert_cmpint (atomic_load (&link->receiver_stats->first_frame_ms), >=, 0);
+}
+
+/* With a display, the slots go through the compositor and the status
+ * line into the video sink; fakesinks stand in for the screen and the
+ * loudspeaker. */
+static void
+test_slots_on_display (void)
+{
+  static const StandInStream streams[] = {
+    { .mline = 0, .video = FALSE },
+    { .mline = 1, .video = TRUE, .width = 320, .height = 240 },
+    { .mline = 2, .video = FALSE },
+    { .mline = 3, .video = TRUE, .width = 160, .height = 120 },
+  };
+  const SsRemoteConfig config = {
+    .headless = FALSE,
+    .latency_ms = SS_REMOTE_DEFAULT_LATENCY_MS,
+    .slots = 2,
+    .video_sink = "fakesink name=screen sync=true",
+    .audio_sink = "fakesink sync=true",
+  };
+  g_autoptr (Link) link = slots_link_new (&config, streams,
+                                          G_N_ELEMENTS (streams));
+
+  ss_remote_pipeline_set_status_text (link->receiver, "Phase: Practice");
+  ss_remote_pipeline_set_slot_visible (link->receiver, 1, FALSE);
+  ss_remote_pipeline_set_slot_audible (link->receiver, 1, FALSE);
+  g_assert_true (run_until (link, both_slots_decoded, WAIT_LIMIT_US));
+  ss_remote_pipeline_set_slot_visible (link->receiver, 1, TRUE);
+  ss_remote_pipeline_set_slot_audible (link->receiver, 1, TRUE);
+  run_for (link, G_TIME_SPAN_SECOND / 2);
+  g_assert_null (link->failure);
+}
+
+static void
+test_slot_layout (void)
+{
+  SsSlotRect rect;
+
+  ss_remote_slot_layout (0, 2, FALSE, 1280, 720, &rect);
+  g_assert_cmpint (rect.x, ==, 0);
+  g_assert_cmpint (rect.width, ==, 1280);
+  g_assert_cmpint (rect.height, ==, 720);
+
+  /* The floor: a quarter of the width, inside the bottom right corner. */
+  ss_remote_slot_layout (1, 2, FALSE, 1280, 720, &rect);
+  g_assert_cmpint (rect.width, ==, 320);
+  g_assert_cmpint (rect.height, ==, 180);
+  g_assert_cmpint (rect.x + rect.width, <, 1280);
+  g_assert_cmpint (rect.y + rect.height, <, 720);
+  g_assert_cmpint (rect.x, >, 640);
+
+  ss_remote_slot_layout (2, 3, FALSE, 1280, 720, &rect);
+  g_assert_cmpint (rect.width, ==, 0);
+
+  /* Four return feeds: a 2 x 2 grid. */
+  ss_remote_slot_layout (3, 4, TRUE, 1280, 720, &rect);
+  g_assert_cmpint (rect.x, ==, 640);
+  g_assert_cmpint (rect.y, ==, 360);
+  g_assert_cmpint (rect.width, ==, 640);
+  g_assert_cmpint (rect.height, ==, 360);
+
+  /* Five: a 3 x 2 grid, filled row by row. */
+  ss_remote_slot_layout (4, 5, TRUE, 1200, 720, &rect);
+  g_assert_cmpint (rect.x, ==, 400);
+  g_assert_cmpint (rect.y, ==, 360);
+  g_assert_cmpint (rect.width, ==, 400);
+
+  ss_remote_slot_layout (0, 1, TRUE, 1280, 720, &rect);
+  g_assert_cmpint (rect.width, ==, 1280);
+  g_assert_cmpint (rect.height, ==, 720);
+}
+
+static void
+test_return_source_parse (void)
+{
+  SsReturnSourceKind kind;
+  g_autofree char *device = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ss_return_source_parse ("test", &kind, &device, NULL));
+  g_assert_cmpint (kind, ==, SS_RETURN_SOURCE_TEST);
+  g_assert_true (ss_return_source_parse ("auto", &kind, &device, NULL));
+  g_assert_cmpint (kind, ==, SS_RETURN_SOURCE_AUTO);
+  g_assert_true (ss_return_source_parse ("none", &kind, &device, NULL));
+  g_assert_cmpint (kind, ==, SS_RETURN_SOURCE_NONE);
+  g_assert_null (device);
+
+  g_assert_true (ss_return_source_parse ("v4l2:/dev/video2", &kind, &device,
+                                         NULL));
+  g_assert_cmpint (kind, ==, SS_RETURN_SOURCE_V4L2);
+  g_assert_cmpstr (device, ==, "/dev/video2");
+
+  g_assert_false (ss_return_source_parse ("v4l2:", &kind, &device, &error));
+  g_assert_error (error, SS_AGENT_ERROR, SS_AGENT_ERROR_INVALID_SOURCE);
+  g_clear_error (&error);
+  g_assert_false (ss_return_source_parse ("camera", &kind, &device, &error));
+  g_assert_error (error, SS_AGENT_ERROR, SS_AGENT_ERROR_INVALID_SOURCE);
+  g_assert_nonnull (strstr (error->message, "\"camera\""));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -491,6 +955,13 @@ main (int argc, char **argv)
   g_test_add_func ("/agent/media/remote-reads-rtp-stats", test_remote_reads_rtp_stats);
   g_test_add_func ("/agent/media/pli-forces-keyframe", test_pli_forces_keyframe);
   g_test_add_func ("/agent/media/file-source-loops", test_file_source_loops);
+  g_test_add_func ("/agent/return/source-parse", test_return_source_parse);
+  g_test_add_func ("/agent/media/return-feed-decoded", test_return_feed_decoded);
+  g_test_add_func ("/agent/media/return-feed-pli", test_return_feed_pli);
+  g_test_add_func ("/agent/receive/slot-layout", test_slot_layout);
+  g_test_add_func ("/agent/media/slots-decode-own-source",
+                   test_slots_decode_own_source);
+  g_test_add_func ("/agent/media/slots-on-display", test_slots_on_display);
 
   return g_test_run ();
 }

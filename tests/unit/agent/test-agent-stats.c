@@ -13,6 +13,7 @@ static const char *const lead_fields[] = {
 static const char *const remote_fields[] = {
   "video_frames_decoded", "first_frame_ms", "audio_samples_decoded",
   "rtp_packets_received", "rtp_packets_lost", "subscribes",
+  "floor_frames_decoded", "return_frames_encoded", "return_keyframes_encoded",
 };
 
 static json_t *
@@ -51,6 +52,10 @@ test_remote_file_fields (void)
   atomic_store (&stats->rtp_packets_received, 1234);
   atomic_store (&stats->rtp_packets_lost, -2);
   atomic_store (&stats->subscribes, 3);
+  atomic_store (&stats->slot_frames_decoded[0], 42);
+  atomic_store (&stats->slot_frames_decoded[1], 17);
+  atomic_store (&stats->return_frames_encoded, 150);
+  atomic_store (&stats->return_keyframes_encoded, 2);
 
   g_assert_true (ss_agent_stats_write_file (stats, SS_AGENT_ROLE_REMOTE,
                                             "room-7", "math.1", path, &error));
@@ -69,6 +74,9 @@ test_remote_file_fields (void)
   assert_integer_member (object, "rtp_packets_received", 1234);
   assert_integer_member (object, "rtp_packets_lost", -2);
   assert_integer_member (object, "subscribes", 3);
+  assert_integer_member (object, "floor_frames_decoded", 17);
+  assert_integer_member (object, "return_frames_encoded", 150);
+  assert_integer_member (object, "return_keyframes_encoded", 2);
   for (gsize i = 0; i < G_N_ELEMENTS (lead_fields); i++)
     g_assert_null (json_object_get (object, lead_fields[i]));
   json_decref (object);
@@ -107,6 +115,28 @@ test_lead_file_fields (void)
 
   g_assert_cmpint (g_remove (path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_return_feeds_json (void)
+{
+  g_autoptr (SsAgentStats) stats = ss_agent_stats_new ();
+  const char *classrooms[] = { "R2", NULL, "R1" };
+
+  atomic_store (&stats->slot_frames_decoded[0], 90);
+  atomic_store (&stats->slot_frames_decoded[2], 12);
+  json_t *feeds = ss_agent_stats_return_feeds_to_json (stats, 3, classrooms);
+  g_autofree char *text = json_dumps (feeds, JSON_COMPACT | JSON_SORT_KEYS);
+
+  g_assert_cmpstr (text, ==,
+                   "[{\"classroom\":\"R2\",\"frames_decoded\":90,\"slot\":0},"
+                   "{\"classroom\":null,\"frames_decoded\":0,\"slot\":1},"
+                   "{\"classroom\":\"R1\",\"frames_decoded\":12,\"slot\":2}]");
+  json_decref (feeds);
+
+  json_t *none = ss_agent_stats_return_feeds_to_json (stats, 0, NULL);
+  g_assert_cmpuint (json_array_size (none), ==, 0);
+  json_decref (none);
 }
 
 static void
@@ -204,6 +234,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/agent/stats/remote-file-fields", test_remote_file_fields);
   g_test_add_func ("/agent/stats/lead-file-fields", test_lead_file_fields);
+  g_test_add_func ("/agent/stats/return-feeds-json", test_return_feeds_json);
   g_test_add_func ("/agent/stats/unwritable-path-fails", test_unwritable_path_fails);
   g_test_add_func ("/agent/program/duration-writes-stats", test_agent_duration_writes_file);
   g_test_add_func ("/agent/program/rejects-bad-role", test_agent_rejects_bad_role);

@@ -279,6 +279,86 @@ test_method_names (void)
                    "DELETE");
 }
 
+static void
+test_teacher_token_issued (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *admin = issue_token (fixture, SS_AUTH_ROLE_ADMIN);
+  g_autoptr (SsAdminResponse) response = dispatch (
+      fixture, SS_HTTP_METHOD_POST, "/api/v1/teacher-tokens", admin,
+      "{\"classroom\": \"R1\"}");
+  g_autoptr (json_t) body = response_json (response);
+
+  g_assert_cmpuint (ss_admin_response_get_status (response), ==, 201);
+  g_assert_cmpstr (json_string_value (json_object_get (body, "classroom")),
+                   ==, "R1");
+  g_assert_cmpint (json_integer_value (json_object_get (body,
+                                                        "token_expires")),
+                   ==, NOW_UNIX + SS_ADMIN_TEACHER_TOKEN_LIFETIME_S);
+
+  /* The token is a teacher token for R1 that the server accepts. */
+  SsAuthClaims claims = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ss_auth_verify (
+      fixture->auth, json_string_value (json_object_get (body, "token")),
+      NOW_UNIX, &claims, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (claims.role, ==, SS_AUTH_ROLE_TEACHER);
+  g_assert_cmpstr (claims.classroom, ==, "R1");
+  ss_auth_claims_clear (&claims);
+}
+
+static void
+test_teacher_token_needs_admin (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *teacher = NULL;
+  g_autoptr (GError) error = NULL;
+  teacher = ss_auth_issue (fixture->auth, SS_AUTH_ROLE_TEACHER, "R1",
+                           NOW_UNIX, 3600, &error);
+  g_assert_no_error (error);
+  g_autoptr (SsAdminResponse) response = dispatch (
+      fixture, SS_HTTP_METHOD_POST, "/api/v1/teacher-tokens", teacher,
+      "{\"classroom\": \"R2\"}");
+
+  g_assert_cmpuint (ss_admin_response_get_status (response), ==, 403);
+}
+
+static void
+test_teacher_token_bad_classroom_is_400 (Fixture *fixture,
+                                         gconstpointer data)
+{
+  const char *bodies[] = {
+    "", "[]", "{}", "{\"classroom\": 7}", "{\"classroom\": \"\"}",
+    "{\"classroom\": \"R 1\"}", "{\"classroom\": \"R1\", \"classroom\": \"R2\"}",
+  };
+  g_autofree char *admin = issue_token (fixture, SS_AUTH_ROLE_ADMIN);
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr (SsAdminResponse) response = dispatch (
+          fixture, SS_HTTP_METHOD_POST, "/api/v1/teacher-tokens", admin,
+          bodies[i]);
+      g_autoptr (json_t) body = response_json (response);
+
+      g_assert_cmpuint (ss_admin_response_get_status (response), ==, 400);
+      g_assert_cmpstr (error_code (body), ==, "invalid");
+    }
+}
+
+static void
+test_bytes_body_kept_whole (void)
+{
+  static const guint8 data[] = { 0x89, 'P', 'N', 'G', 0, 1, 2 };
+  g_autoptr (GBytes) bytes = g_bytes_new_static (data, sizeof data);
+  g_autoptr (SsAdminResponse) response = ss_admin_response_new ();
+  ss_admin_response_set_bytes (response, 200, "image/png", bytes);
+
+  g_assert_cmpuint (ss_admin_response_get_status (response), ==, 200);
+  g_assert_cmpstr (ss_admin_response_get_content_type (response), ==,
+                   "image/png");
+  GBytes *body = ss_admin_response_get_body (response);
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                   data, sizeof data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -297,7 +377,13 @@ main (int argc, char **argv)
   ADD ("/admin-api/post-body", test_post_body_reaches_handler);
   ADD ("/admin-api/no-auth-503", test_no_auth_is_503);
   ADD ("/admin-api/has-path", test_has_path);
+  ADD ("/admin-api/teacher-token", test_teacher_token_issued);
+  ADD ("/admin-api/teacher-token-needs-admin",
+       test_teacher_token_needs_admin);
+  ADD ("/admin-api/teacher-token-bad-classroom",
+       test_teacher_token_bad_classroom_is_400);
 #undef ADD
+  g_test_add_func ("/admin-api/bytes-body", test_bytes_body_kept_whole);
   g_test_add_func ("/admin-api/error-body", test_error_body_shape);
   g_test_add_func ("/admin-api/method-names", test_method_names);
   return g_test_run ();

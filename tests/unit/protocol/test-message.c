@@ -125,10 +125,12 @@ test_server_types_valid (void)
   g_assert_cmpstr (offline->reason, ==, "failed");
 
   g_autoptr (SsMessage) closed = parse_ok (
-      "{\"v\":1,\"type\":\"transport.closed\",\"reason\":\"ice_timeout\"}",
+      "{\"v\":1,\"type\":\"transport.closed\",\"reason\":\"ice_timeout\","
+      "\"transport\":\"publish\"}",
       SS_MESSAGE_SENDER_SERVER);
   g_assert_cmpint (closed->type, ==, SS_MESSAGE_TRANSPORT_CLOSED);
   g_assert_cmpstr (closed->reason, ==, "ice_timeout");
+  g_assert_cmpstr (closed->transport, ==, "publish");
 }
 
 static void
@@ -392,11 +394,12 @@ test_builders_parse_back (void)
                                                 SS_MESSAGE_SENDER_SERVER);
   g_assert_cmpint (live_parsed->type, ==, SS_MESSAGE_LESSON_LIVE);
 
-  g_autoptr (json_t) closed = ss_message_build_transport_closed ("closed");
+  g_autoptr (json_t) closed = ss_message_build_transport_closed ("closed",
+                                                                "subscribe");
   g_autofree char *closed_text = ss_message_to_string (closed);
   g_assert_cmpstr (closed_text, ==,
                    "{\"v\":1,\"type\":\"transport.closed\",\"reason\":"
-                   "\"closed\"}");
+                   "\"closed\",\"transport\":\"subscribe\"}");
 }
 
 static void

@@ -101,6 +101,21 @@ route_rtp (SsRouter *router, SsProducer *producer, const guint8 *packet,
   ss_router_on_rtp (router, producer, packet, len, &header, now_us);
 }
 
+/* The source every fixture publishes: the lead classroom. */
+#define LEAD "lead-room"
+
+/* A consumer in slot 0 bound to the lead's source, as a remote's first
+ * slot is. */
+static SsConsumer *
+add_consumer (SsRouter *router, SsMediaKind kind, guint32 ssrc,
+              guint8 payload_type, const SsEndpoint *endpoint, gint64 now_us)
+{
+  SsConsumer *consumer =
+      ss_router_add_consumer (router, kind, 0, ssrc, payload_type, endpoint);
+  ss_router_set_consumer_source (router, consumer, LEAD, now_us);
+  return consumer;
+}
+
 #define PUBLISHER_VIDEO_SSRC 0x11111111
 #define PUBLISHER_AUDIO_SSRC 0x22222222
 #define RELAY_RTCP_SSRC 0x33333333
@@ -177,8 +192,10 @@ fixture_set_up (Fixture *f, gconstpointer data)
     .clock_rate = 48000,
     .feedback = feedback,
   };
-  f->video = ss_router_add_producer (f->router, &video, &f->publisher_endpoint);
-  f->audio = ss_router_add_producer (f->router, &audio, &f->publisher_endpoint);
+  f->video = ss_router_add_producer (f->router, LEAD, &video,
+                                     &f->publisher_endpoint, 0);
+  f->audio = ss_router_add_producer (f->router, LEAD, &audio,
+                                     &f->publisher_endpoint, 0);
 }
 
 static void
@@ -218,8 +235,8 @@ test_fanout_rewrites_per_consumer (Fixture *f, gconstpointer data)
   SsEndpoint ea, eb;
   recorder_init (&a, &ea);
   recorder_init (&b, &eb);
-  SsConsumer *ca = ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 100, &ea, 0);
-  SsConsumer *cb = ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1002, 96, &eb, 0);
+  SsConsumer *ca = add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 100, &ea, 0);
+  SsConsumer *cb = add_consumer (f->router, SS_MEDIA_VIDEO, 1002, 96, &eb, 0);
 
   send_vp8 (f, 500, 9000, TRUE, 10 * MS);
   send_vp8 (f, 501, 9000, FALSE, 11 * MS);
@@ -256,7 +273,7 @@ test_video_waits_for_keyframe (Fixture *f, gconstpointer data)
   SsEndpoint ea;
   recorder_init (&a, &ea);
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+      add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   send_vp8 (f, 10, 1000, FALSE, 10 * MS);
   send_vp8 (f, 11, 1000, FALSE, 11 * MS);
@@ -284,7 +301,7 @@ test_audio_starts_at_once (Fixture *f, gconstpointer data)
   Recorder a;
   SsEndpoint ea;
   recorder_init (&a, &ea);
-  ss_router_add_consumer (f->router, SS_MEDIA_AUDIO, 2001, 111, &ea, 0);
+  add_consumer (f->router, SS_MEDIA_AUDIO, 2001, 111, &ea, 0);
 
   guint8 packet[128];
   gsize len = make_opus (packet, 77, 960);
@@ -305,7 +322,7 @@ test_keyframe_requests_throttled (Fixture *f, gconstpointer data)
   recorder_init (&a, &ea);
   recorder_init (&b, &eb);
 
-  ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+  add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
   g_assert_cmpuint (count_plis (&f->publisher), ==, 1);
 
   SsRtcpPacket pli = recorded_rtcp (&f->publisher, 0);
@@ -315,7 +332,7 @@ test_keyframe_requests_throttled (Fixture *f, gconstpointer data)
   g_assert_cmpuint (media_ssrc, ==, PUBLISHER_VIDEO_SSRC);
 
   /* A second subscriber 100 ms later shares the first request. */
-  SsConsumer *cb = ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1002, 96, &eb,
+  SsConsumer *cb = add_consumer (f->router, SS_MEDIA_VIDEO, 1002, 96, &eb,
                                            100 * MS);
   g_assert_cmpuint (count_plis (&f->publisher), ==, 1);
 
@@ -350,7 +367,7 @@ test_keyframe_before_connected_is_requested_again (Fixture *f,
   a.connected = FALSE;
 
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+      add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
   g_assert_cmpuint (count_plis (&f->publisher), ==, 1);
 
   /* The publisher's key frame comes while the subscriber's DTLS is still
@@ -385,8 +402,8 @@ test_fir_when_publisher_lacks_pli (Fixture *f, gconstpointer data)
     .clock_rate = 90000,
     .feedback = fir_only,
   };
-  ss_router_add_producer (router, &params, &ep);
-  ss_router_add_consumer (router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+  ss_router_add_producer (router, LEAD, &params, &ep, 0);
+  add_consumer (router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
   ss_router_handle_timeout (router, SS_ROUTER_KEYFRAME_REQUEST_INTERVAL_US);
 
   g_assert_cmpuint (publisher.rtcp->len, ==, 2);
@@ -411,7 +428,7 @@ test_sequence_continues_across_wrap (Fixture *f, gconstpointer data)
   Recorder a;
   SsEndpoint ea;
   recorder_init (&a, &ea);
-  ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+  add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   guint16 sequences[] = { 65533, 65534, 65535, 0, 1 };
   for (guint i = 0; i < G_N_ELEMENTS (sequences); i++)
@@ -431,7 +448,7 @@ test_sender_report_derived (Fixture *f, gconstpointer data)
   SsEndpoint ea;
   recorder_init (&a, &ea);
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+      add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   send_vp8 (f, 1, 3000, TRUE, 10 * MS);
   send_vp8 (f, 2, 6000, FALSE, 43 * MS);
@@ -542,7 +559,7 @@ test_duplicate_not_forwarded_twice (Fixture *f, gconstpointer data)
   Recorder a;
   SsEndpoint ea;
   recorder_init (&a, &ea);
-  ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+  add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   send_vp8 (f, 1, 3000, TRUE, 0);
   send_vp8 (f, 2, 3000, FALSE, 1 * MS);
@@ -561,7 +578,7 @@ test_subscriber_nack_answered (Fixture *f, gconstpointer data)
   SsEndpoint ea;
   recorder_init (&a, &ea);
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+      add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   for (guint16 seq = 65534; seq != 3; seq++)
     send_vp8 (f, seq, 3000, seq == 65534, 0);
@@ -588,7 +605,7 @@ test_retransmissions_within_budget (Fixture *f, gconstpointer data)
   SsEndpoint ea;
   recorder_init (&a, &ea);
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+      add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   /* 200 packets of 88 payload bytes in one bitrate window. */
   for (guint16 seq = 1; seq <= 200; seq++)
@@ -619,7 +636,7 @@ test_nacks_measure_loss_for_estimate (Fixture *f, gconstpointer data)
   SsEndpoint ea;
   recorder_init (&a, &ea);
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+      add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
   consumer->nack_enabled = TRUE;
 
   /* The first window opens at the first layer update. */
@@ -655,7 +672,7 @@ test_subscriber_nack_for_expired_packet (Fixture *f, gconstpointer data)
   SsEndpoint ea;
   recorder_init (&a, &ea);
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+      add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   send_vp8 (f, 10, 3000, TRUE, 0);
   guint16 sequence = recorded_rtp (&a, 0).sequence;
@@ -678,12 +695,12 @@ test_producer_removed_under_consumer (Fixture *f, gconstpointer data)
   SsEndpoint ea;
   recorder_init (&a, &ea);
   SsConsumer *consumer =
-      ss_router_add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
+      add_consumer (f->router, SS_MEDIA_VIDEO, 1001, 96, &ea, 0);
 
   ss_router_remove_producer (f->router, f->video);
   f->video = NULL;
   g_assert_null (consumer->producer);
-  g_assert_null (ss_router_find_producer (f->router, SS_MEDIA_VIDEO));
+  g_assert_null (ss_router_find_producer (f->router, LEAD, SS_MEDIA_VIDEO));
 
   ss_router_on_keyframe_request (f->router, consumer, 10 * MS);
   ss_router_handle_timeout (f->router, 5000 * MS);
@@ -698,7 +715,7 @@ test_padding_stripped (Fixture *f, gconstpointer data)
   Recorder a;
   SsEndpoint ea;
   recorder_init (&a, &ea);
-  ss_router_add_consumer (f->router, SS_MEDIA_AUDIO, 2001, 111, &ea, 0);
+  add_consumer (f->router, SS_MEDIA_AUDIO, 2001, 111, &ea, 0);
 
   /* RTP header with P set and the whole payload padding (RFC 3550 5.1):
    * forwarded as an empty packet so the sequence numbers stay contiguous. */
@@ -788,7 +805,8 @@ simulcast_set_up (Simulcast *f, gconstpointer data)
         .layer = layer,
       };
       f->layers[layer] =
-          ss_router_add_producer (f->router, &params, &f->publisher_endpoint);
+          ss_router_add_producer (f->router, LEAD, &params,
+                                  &f->publisher_endpoint, 0);
     }
 
   /* Every layer flows for a second so their bitrates are measured. */
@@ -832,7 +850,7 @@ last_pli_target (Recorder *publisher)
 static void
 test_simulcast_starts_on_affordable_layer (Simulcast *f, gconstpointer data)
 {
-  SsConsumer *consumer = ss_router_add_consumer (
+  SsConsumer *consumer = add_consumer (
       f->router, SS_MEDIA_VIDEO, 1001, 96, &f->subscriber_endpoint, 1000 * MS);
 
   /* The initial estimate (800 kbit/s) affords the middle layer. */
@@ -856,7 +874,7 @@ test_simulcast_starts_on_affordable_layer (Simulcast *f, gconstpointer data)
 static void
 test_simulcast_switch_is_seamless (Simulcast *f, gconstpointer data)
 {
-  SsConsumer *consumer = ss_router_add_consumer (
+  SsConsumer *consumer = add_consumer (
       f->router, SS_MEDIA_VIDEO, 1001, 96, &f->subscriber_endpoint, 1000 * MS);
   simulcast_send (f, 1, 30, TRUE, 1000 * MS);
   simulcast_send (f, 1, 31, FALSE, 1033 * MS);
@@ -914,7 +932,7 @@ test_simulcast_switch_is_seamless (Simulcast *f, gconstpointer data)
 static void
 test_simulcast_sender_report_follows_layer (Simulcast *f, gconstpointer data)
 {
-  SsConsumer *consumer = ss_router_add_consumer (
+  SsConsumer *consumer = add_consumer (
       f->router, SS_MEDIA_VIDEO, 1001, 96, &f->subscriber_endpoint, 1000 * MS);
   simulcast_send (f, 1, 30, TRUE, 1000 * MS);
 
@@ -933,6 +951,467 @@ test_simulcast_sender_report_follows_layer (Simulcast *f, gconstpointer data)
   g_assert_true (ss_rtcp_parse_sr (&packet, &sr));
   g_assert_cmpuint (sr.ssrc, ==, consumer->ssrc);
   g_assert_cmpuint (sr.rtp_timestamp, ==, layer_timestamp_base[1]);
+}
+
+/* ---- sources and slots ---- */
+
+/* Two classrooms publishing camera and microphone, each from its own
+ * encoders: own SSRCs, sequence numbers, RTP clock offsets and picture
+ * IDs. Room B's numbers are close to wrapping. */
+typedef struct {
+  const char *name;
+  guint32 video_ssrc;
+  guint32 audio_ssrc;
+  guint16 video_sequence_base;
+  guint32 video_timestamp_base;
+  guint16 picture_base;
+  guint16 audio_sequence_base;
+  guint32 audio_timestamp_base;
+} SourceSpec;
+
+static const SourceSpec room_specs[2] = {
+  { "room-a", 0xA1A1A1A1, 0xA2A2A2A2, 1000, 50000, 300, 7000, 123456 },
+  { "room-b", 0xB1B1B1B1, 0xB2B2B2B2, 65530, 4294960000u, 32764, 65534,
+    4294967000u },
+};
+
+typedef struct {
+  SsRouter *router;
+  Recorder publishers[2];
+  SsEndpoint publisher_endpoints[2];
+  SsProducer *video[2];
+  SsProducer *audio[2];
+  Recorder subscriber;
+  SsEndpoint subscriber_endpoint;
+  SsConsumer *video_consumer;   /* slot 0, idle until a test binds it */
+  SsConsumer *audio_consumer;
+} Sources;
+
+static void
+publish_room (Sources *f, guint room, gint64 now_us)
+{
+  SsSdpFeedback feedback = { .nack = TRUE, .nack_pli = TRUE };
+  SsProducerParams video = {
+    .kind = SS_MEDIA_VIDEO,
+    .ssrc = room_specs[room].video_ssrc,
+    .payload_type = 96,
+    .clock_rate = 90000,
+    .feedback = feedback,
+  };
+  SsProducerParams audio = {
+    .kind = SS_MEDIA_AUDIO,
+    .ssrc = room_specs[room].audio_ssrc,
+    .payload_type = 111,
+    .clock_rate = 48000,
+  };
+
+  f->audio[room] = ss_router_add_producer (f->router, room_specs[room].name,
+                                           &audio,
+                                           &f->publisher_endpoints[room], now_us);
+  f->video[room] = ss_router_add_producer (f->router, room_specs[room].name,
+                                           &video,
+                                           &f->publisher_endpoints[room], now_us);
+}
+
+static void
+unpublish_room (Sources *f, guint room)
+{
+  ss_router_remove_producer (f->router, f->video[room]);
+  ss_router_remove_producer (f->router, f->audio[room]);
+  f->video[room] = NULL;
+  f->audio[room] = NULL;
+}
+
+static void
+sources_set_up (Sources *f, gconstpointer data)
+{
+  f->router = ss_router_new ("physics-4", RELAY_RTCP_SSRC);
+  for (guint room = 0; room < 2; room++)
+    {
+      recorder_init (&f->publishers[room], &f->publisher_endpoints[room]);
+      publish_room (f, room, 0);
+    }
+
+  recorder_init (&f->subscriber, &f->subscriber_endpoint);
+  f->audio_consumer = ss_router_add_consumer (
+      f->router, SS_MEDIA_AUDIO, 0, 3001, 111, &f->subscriber_endpoint);
+  f->video_consumer = ss_router_add_consumer (
+      f->router, SS_MEDIA_VIDEO, 0, 3002, 96, &f->subscriber_endpoint);
+}
+
+static void
+sources_tear_down (Sources *f, gconstpointer data)
+{
+  ss_router_free (f->router);
+  for (guint room = 0; room < 2; room++)
+    recorder_clear (&f->publishers[room]);
+  recorder_clear (&f->subscriber);
+}
+
+/* Frame `frame` of the room's camera: one packet, 33 ms apart. */
+static void
+room_send_video (Sources *f, guint room, guint frame, gboolean keyframe,
+                 gint64 now_us)
+{
+  const SourceSpec *spec = &room_specs[room];
+  guint8 packet[128];
+  gsize len = make_vp8_picture (
+      packet, spec->video_ssrc, (guint16) (spec->video_sequence_base + frame),
+      spec->video_timestamp_base + frame * 3000,
+      (guint16) ((spec->picture_base + frame) & 0x7FFF), keyframe);
+  route_rtp (f->router, f->video[room], packet, len, now_us);
+}
+
+/* Packet `index` of the room's microphone: 20 ms of Opus each. */
+static void
+room_send_audio (Sources *f, guint room, guint index, gint64 now_us)
+{
+  const SourceSpec *spec = &room_specs[room];
+  guint8 packet[128];
+  gsize len = make_opus (packet, (guint16) (spec->audio_sequence_base + index),
+                         spec->audio_timestamp_base + index * 960);
+  ss_rtp_write_ssrc (packet, spec->audio_ssrc);
+  route_rtp (f->router, f->audio[room], packet, len, now_us);
+}
+
+/* The SSRC named by the last PLI a publisher received, 0 for none. */
+static guint32
+last_pli_ssrc (Recorder *publisher)
+{
+  return publisher->rtcp->len > 0 ? last_pli_target (publisher) : 0;
+}
+
+static SsRtpHeader
+last_sent (Sources *f)
+{
+  return recorded_rtp (&f->subscriber, f->subscriber.rtp->len - 1);
+}
+
+static guint16
+sent_picture_id (Sources *f, guint index)
+{
+  GBytes *bytes = g_ptr_array_index (f->subscriber.rtp, index);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  SsRtpHeader header;
+  SsVp8Descriptor descriptor;
+  g_assert_cmpint (ss_rtp_parse (data, len, &header), ==, SS_RTP_OK);
+  g_assert_true (ss_vp8_parse_descriptor (header.payload, header.payload_len,
+                                          &descriptor));
+  g_assert_true (descriptor.has_picture_id);
+  return descriptor.picture_id;
+}
+
+static void
+test_sources_idle_slot_sends_nothing (Sources *f, gconstpointer data)
+{
+  /* Slot 1 waits for a classroom that has not published. */
+  SsConsumer *waiting = ss_router_add_consumer (
+      f->router, SS_MEDIA_VIDEO, 1, 3003, 96, &f->subscriber_endpoint);
+  ss_router_set_consumer_source (f->router, waiting, "room-c", 0);
+
+  for (guint frame = 0; frame < 5; frame++)
+    for (guint room = 0; room < 2; room++)
+      {
+        room_send_video (f, room, frame, frame == 0, frame * 33 * MS);
+        room_send_audio (f, room, frame, frame * 33 * MS);
+      }
+  ss_router_handle_timeout (f->router, 2000 * MS);
+
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 0);
+  g_assert_cmpuint (f->subscriber.rtcp->len, ==, 0);
+  /* No consumer waits for a key frame, so neither room gets a PLI. */
+  g_assert_cmpuint (count_plis (&f->publishers[0]), ==, 0);
+  g_assert_cmpuint (count_plis (&f->publishers[1]), ==, 0);
+
+  g_assert_null (f->video_consumer->source);
+  g_assert_null (f->video_consumer->target);
+  g_assert_cmpuint (f->video_consumer->n_layers, ==, 0);
+  g_assert_false (f->video_consumer->waiting_keyframe);
+  g_assert_cmpstr (waiting->source, ==, "room-c");
+  g_assert_null (waiting->target);
+
+  /* A PLI on an idle slot reaches no publisher. */
+  ss_router_on_keyframe_request (f->router, f->video_consumer, 2100 * MS);
+  g_assert_cmpuint (count_plis (&f->publishers[0]), ==, 0);
+  g_assert_cmpuint (count_plis (&f->publishers[1]), ==, 0);
+}
+
+static void
+test_sources_bind_before_publish (Sources *f, gconstpointer data)
+{
+  unpublish_room (f, 1);
+  ss_router_set_consumer_source (f->router, f->video_consumer, "room-b", 0);
+  ss_router_set_consumer_source (f->router, f->audio_consumer, "room-b", 0);
+  g_assert_null (f->video_consumer->target);
+
+  /* Room A's key frames are not room B's. */
+  room_send_video (f, 0, 0, TRUE, 10 * MS);
+  room_send_audio (f, 0, 0, 10 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 0);
+
+  publish_room (f, 1, 100 * MS);
+  g_assert_true (f->video_consumer->target == f->video[1]);
+  g_assert_true (f->video_consumer->waiting_keyframe);
+  g_assert_cmpuint (last_pli_ssrc (&f->publishers[1]), ==,
+                    room_specs[1].video_ssrc);
+
+  room_send_video (f, 1, 0, FALSE, 110 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 0);
+  room_send_video (f, 1, 1, TRUE, 143 * MS);
+  room_send_audio (f, 1, 0, 150 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 2);
+  g_assert_cmpuint (recorded_rtp (&f->subscriber, 0).ssrc, ==, 3002);
+  g_assert_cmpuint (recorded_rtp (&f->subscriber, 1).ssrc, ==, 3001);
+  g_assert_false (f->video_consumer->waiting_keyframe);
+}
+
+/* Starts slot 0 on room A: a key frame and two delta frames, and three
+ * audio packets. */
+static void
+start_on_room_a (Sources *f)
+{
+  ss_router_set_consumer_source (f->router, f->video_consumer, "room-a", 0);
+  ss_router_set_consumer_source (f->router, f->audio_consumer, "room-a", 0);
+  for (guint frame = 0; frame < 3; frame++)
+    {
+      room_send_video (f, 0, frame, frame == 0, frame * 33 * MS);
+      room_send_audio (f, 0, frame, frame * 20 * MS);
+    }
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 6);
+}
+
+static void
+test_sources_video_switch_continuous (Sources *f, gconstpointer data)
+{
+  start_on_room_a (f);
+  SsRtpHeader before = recorded_rtp (&f->subscriber, 4);
+  guint16 picture_before = sent_picture_id (f, 4);
+  g_assert_cmpuint (before.ssrc, ==, 3002);
+  guint64 plis_b = count_plis (&f->publishers[1]);
+
+  ss_router_set_consumer_source (f->router, f->video_consumer, "room-b",
+                                 80 * MS);
+  g_assert_cmpuint (count_plis (&f->publishers[1]), ==, plis_b + 1);
+  g_assert_cmpuint (last_pli_ssrc (&f->publishers[1]), ==,
+                    room_specs[1].video_ssrc);
+  g_assert_true (f->video_consumer->waiting_keyframe);
+
+  /* Nothing of room A goes out any more, nor room B before its key
+   * frame. */
+  guint sent = f->subscriber.rtp->len;
+  room_send_video (f, 0, 3, FALSE, 99 * MS);
+  room_send_video (f, 1, 10, FALSE, 100 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, sent);
+
+  /* Not its reports or retransmissions either. */
+  SsRtcpSenderReport a_sr = { .ssrc = room_specs[0].video_ssrc,
+                              .ntp_timestamp = G_GUINT64_CONSTANT (5) << 32,
+                              .rtp_timestamp = room_specs[0].video_timestamp_base };
+  ss_router_on_sender_report (f->router, f->video[0], &a_sr, 101 * MS);
+  ss_router_on_nack (f->router, f->video_consumer, before.sequence, 102 * MS);
+  g_assert_cmpuint (f->subscriber.rtcp->len, ==, 0);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, sent);
+
+  /* The key frame also comes 100 ms later than A's last frame. */
+  room_send_video (f, 1, 11, TRUE, 166 * MS);
+  room_send_video (f, 1, 12, FALSE, 199 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, sent + 2);
+
+  SsRtpHeader first = recorded_rtp (&f->subscriber, sent);
+  SsRtpHeader second = recorded_rtp (&f->subscriber, sent + 1);
+  g_assert_cmpuint (first.ssrc, ==, 3002);
+  g_assert_cmpuint (second.ssrc, ==, 3002);
+  g_assert_cmpuint (first.sequence, ==, (guint16) (before.sequence + 1));
+  g_assert_cmpuint (second.sequence, ==, (guint16) (before.sequence + 2));
+  /* 100 ms at 90 kHz after A's last frame, then B's own 3000 ticks. */
+  g_assert_cmpuint (first.timestamp - before.timestamp, ==, 9000);
+  g_assert_cmpuint (second.timestamp - first.timestamp, ==, 3000);
+  g_assert_cmpuint (sent_picture_id (f, sent), ==, (picture_before + 1) & 0x7FFF);
+  g_assert_cmpuint (sent_picture_id (f, sent + 1), ==,
+                    (picture_before + 2) & 0x7FFF);
+
+  g_assert_cmpuint (f->video_consumer->source_switches, ==, 1);
+  g_assert_cmpuint (f->video_consumer->layer_switches, ==, 0);
+  g_assert_cmpuint (ss_router_get_counters (f->router)->source_switches, ==, 1);
+  g_assert_false (f->video_consumer->waiting_keyframe);
+
+  /* The audio slot stayed on room A. */
+  room_send_audio (f, 0, 3, 200 * MS);
+  g_assert_cmpuint (last_sent (f).ssrc, ==, 3001);
+}
+
+static void
+test_sources_audio_switch_continuous (Sources *f, gconstpointer data)
+{
+  start_on_room_a (f);
+  SsRtpHeader before = recorded_rtp (&f->subscriber, 5);
+  g_assert_cmpuint (before.ssrc, ==, 3001);
+  guint sent = f->subscriber.rtp->len;
+
+  ss_router_set_consumer_source (f->router, f->audio_consumer, "room-b",
+                                 50 * MS);
+  /* Audio needs no key frame. */
+  g_assert_cmpuint (count_plis (&f->publishers[1]), ==, 0);
+
+  room_send_audio (f, 0, 3, 60 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, sent);
+
+  /* Room B's next packet switches at once, 100 ms after A's last one. */
+  room_send_audio (f, 1, 0, 140 * MS);
+  room_send_audio (f, 1, 1, 160 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, sent + 2);
+
+  SsRtpHeader first = recorded_rtp (&f->subscriber, sent);
+  SsRtpHeader second = recorded_rtp (&f->subscriber, sent + 1);
+  g_assert_cmpuint (first.ssrc, ==, 3001);
+  g_assert_cmpuint (first.sequence, ==, (guint16) (before.sequence + 1));
+  g_assert_cmpuint (second.sequence, ==, (guint16) (before.sequence + 2));
+  g_assert_cmpuint (first.timestamp - before.timestamp, ==, 4800);
+  g_assert_cmpuint (second.timestamp - first.timestamp, ==, 960);
+  g_assert_cmpuint (f->audio_consumer->source_switches, ==, 1);
+}
+
+static void
+test_sources_rebind_same_source_unchanged (Sources *f, gconstpointer data)
+{
+  start_on_room_a (f);
+  guint plis = count_plis (&f->publishers[0]);
+
+  ss_router_set_consumer_source (f->router, f->video_consumer, "room-a",
+                                 90 * MS);
+  room_send_video (f, 0, 3, FALSE, 99 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 7);
+  g_assert_cmpuint (count_plis (&f->publishers[0]), ==, plis);
+  g_assert_cmpuint (f->video_consumer->source_switches, ==, 0);
+
+  /* Unbinding makes the slot idle at once. */
+  ss_router_set_consumer_source (f->router, f->video_consumer, NULL, 100 * MS);
+  room_send_video (f, 0, 4, TRUE, 133 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 7);
+  g_assert_null (f->video_consumer->producer);
+}
+
+static void
+test_sources_republished_source_resumes (Sources *f, gconstpointer data)
+{
+  start_on_room_a (f);
+  SsRtpHeader before = recorded_rtp (&f->subscriber, 4);
+  guint16 picture_before = sent_picture_id (f, 4);
+
+  /* Room A's publisher leaves: the slot goes idle but stays bound. */
+  unpublish_room (f, 0);
+  g_assert_null (f->video_consumer->producer);
+  g_assert_null (f->video_consumer->target);
+  g_assert_cmpstr (f->video_consumer->source, ==, "room-a");
+  room_send_video (f, 1, 0, TRUE, 100 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 6);
+
+  /* A new transport publishes room A again, with new encoders. */
+  Recorder republisher;
+  SsEndpoint republisher_endpoint;
+  recorder_init (&republisher, &republisher_endpoint);
+  SsProducerParams video = {
+    .kind = SS_MEDIA_VIDEO,
+    .ssrc = 0xA3A3A3A3,
+    .payload_type = 96,
+    .clock_rate = 90000,
+    .feedback = { .nack = TRUE, .nack_pli = TRUE },
+  };
+  SsProducer *producer = ss_router_add_producer (
+      f->router, "room-a", &video, &republisher_endpoint, 1000 * MS);
+  g_assert_true (f->video_consumer->target == producer);
+  g_assert_cmpuint (last_pli_ssrc (&republisher), ==, 0xA3A3A3A3);
+
+  guint8 packet[128];
+  gsize len = make_vp8_picture (packet, 0xA3A3A3A3, 42, 777, 5, TRUE);
+  route_rtp (f->router, producer, packet, len, 1066 * MS);
+  len = make_vp8_picture (packet, 0xA3A3A3A3, 43, 3777, 6, FALSE);
+  route_rtp (f->router, producer, packet, len, 1099 * MS);
+
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, 8);
+  SsRtpHeader first = recorded_rtp (&f->subscriber, 6);
+  g_assert_cmpuint (first.ssrc, ==, 3002);
+  g_assert_cmpuint (first.sequence, ==, (guint16) (before.sequence + 1));
+  /* 1 s after the last frame sent before the publisher left. */
+  g_assert_cmpuint (first.timestamp - before.timestamp, ==, 90000);
+  g_assert_cmpuint (recorded_rtp (&f->subscriber, 7).sequence, ==,
+                    (guint16) (before.sequence + 2));
+  g_assert_cmpuint (sent_picture_id (f, 6), ==, (picture_before + 1) & 0x7FFF);
+  g_assert_cmpuint (f->video_consumer->source_switches, ==, 1);
+  recorder_clear (&republisher);
+}
+
+static void
+test_sources_nack_after_switch_not_from_old (Sources *f, gconstpointer data)
+{
+  start_on_room_a (f);
+  SsRtpHeader last_from_a = recorded_rtp (&f->subscriber, 4);
+
+  ss_router_set_consumer_source (f->router, f->video_consumer, "room-b",
+                                 80 * MS);
+  /* Room B's delta frame before its key frame is in B's retransmission
+   * buffer, under the producer sequence number that A's last packet maps
+   * to with the offset of the switch. */
+  room_send_video (f, 1, 10, FALSE, 100 * MS);
+  room_send_video (f, 1, 11, TRUE, 133 * MS);
+  room_send_video (f, 1, 12, FALSE, 166 * MS);
+  guint sent = f->subscriber.rtp->len;
+  SsRtpHeader from_b = recorded_rtp (&f->subscriber, sent - 1);
+
+  /* Lost before the switch: neither room A's packet (a buffer the
+   * consumer left) nor room B's unrelated one goes out. */
+  guint64 misses = ss_router_get_counters (f->router)->nack_misses;
+  ss_router_on_nack (f->router, f->video_consumer, last_from_a.sequence,
+                     170 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, sent);
+  g_assert_cmpuint (ss_router_get_counters (f->router)->nack_misses, ==,
+                    misses + 1);
+
+  /* Lost after the switch: resent from room B's buffer, renumbered. */
+  ss_router_on_nack (f->router, f->video_consumer, from_b.sequence, 170 * MS);
+  g_assert_cmpuint (f->subscriber.rtp->len, ==, sent + 1);
+  SsRtpHeader resent = last_sent (f);
+  g_assert_cmpuint (resent.sequence, ==, from_b.sequence);
+  g_assert_cmpuint (resent.timestamp, ==, from_b.timestamp);
+  g_assert_cmpuint (sent_picture_id (f, sent), ==, sent_picture_id (f, sent - 1));
+
+  /* The retransmission did not move the numbering a later switch
+   * continues from. */
+  room_send_video (f, 1, 13, FALSE, 199 * MS);
+  g_assert_cmpuint (last_sent (f).sequence, ==, (guint16) (from_b.sequence + 1));
+}
+
+static void
+test_sources_sender_report_follows_source (Sources *f, gconstpointer data)
+{
+  start_on_room_a (f);
+  ss_router_set_consumer_source (f->router, f->video_consumer, "room-b",
+                                 80 * MS);
+  room_send_video (f, 1, 11, TRUE, 166 * MS);
+  SsRtpHeader first_from_b = last_sent (f);
+
+  SsRtcpSenderReport a_sr = { .ssrc = room_specs[0].video_ssrc,
+                              .ntp_timestamp = G_GUINT64_CONSTANT (5) << 32,
+                              .rtp_timestamp = room_specs[0].video_timestamp_base };
+  ss_router_on_sender_report (f->router, f->video[0], &a_sr, 170 * MS);
+  g_assert_cmpuint (f->subscriber.rtcp->len, ==, 0);
+
+  /* B's report names the RTP time of its frame 11: the subscriber gets it
+   * mapped to the timestamp that frame went out with. */
+  SsRtcpSenderReport b_sr = {
+    .ssrc = room_specs[1].video_ssrc,
+    .ntp_timestamp = G_GUINT64_CONSTANT (9) << 32,
+    .rtp_timestamp = room_specs[1].video_timestamp_base + 11 * 3000,
+  };
+  ss_router_on_sender_report (f->router, f->video[1], &b_sr, 180 * MS);
+  g_assert_cmpuint (f->subscriber.rtcp->len, ==, 1);
+  SsRtcpPacket packet = recorded_rtcp (&f->subscriber, 0);
+  SsRtcpSenderReport sr;
+  g_assert_true (ss_rtcp_parse_sr (&packet, &sr));
+  g_assert_cmpuint (sr.ssrc, ==, 3002);
+  g_assert_cmpuint (sr.ntp_timestamp, ==, b_sr.ntp_timestamp);
+  g_assert_cmpuint (sr.rtp_timestamp, ==, first_from_b.timestamp);
 }
 
 int
@@ -969,6 +1448,26 @@ main (int argc, char **argv)
   ADD_SIMULCAST ("/router/simulcast/switch-is-seamless", test_simulcast_switch_is_seamless);
   ADD_SIMULCAST ("/router/simulcast/sender-report-follows-layer",
                  test_simulcast_sender_report_follows_layer);
+
+#define ADD_SOURCES(path, func) \
+  g_test_add (path, Sources, NULL, sources_set_up, func, sources_tear_down)
+
+  ADD_SOURCES ("/router/sources/idle-slot-sends-nothing",
+               test_sources_idle_slot_sends_nothing);
+  ADD_SOURCES ("/router/sources/bind-before-publish",
+               test_sources_bind_before_publish);
+  ADD_SOURCES ("/router/sources/video-switch-continuous",
+               test_sources_video_switch_continuous);
+  ADD_SOURCES ("/router/sources/audio-switch-continuous",
+               test_sources_audio_switch_continuous);
+  ADD_SOURCES ("/router/sources/rebind-same-source-unchanged",
+               test_sources_rebind_same_source_unchanged);
+  ADD_SOURCES ("/router/sources/republished-source-resumes",
+               test_sources_republished_source_resumes);
+  ADD_SOURCES ("/router/sources/nack-after-switch-not-from-old",
+               test_sources_nack_after_switch_not_from_old);
+  ADD_SOURCES ("/router/sources/sender-report-follows-source",
+               test_sources_sender_report_follows_source);
 
   return g_test_run ();
 }

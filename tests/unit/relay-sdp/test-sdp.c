@@ -348,6 +348,248 @@ test_answer_rejected_mline (void)
   gst_sdp_message_free (msg);
 }
 
+/* ---- offers captured from Chromium 156 ---- */
+
+/* Real offers from a teacher's page in headless Chromium 156 with a fake
+ * camera and microphone, kept in the SDP fuzz corpus. The publish offer has
+ * one send-only audio and one send-only video transceiver. The subscribe
+ * offer has receive-only audio, video, audio, video transceivers. */
+static char *
+read_fixture (const char *name)
+{
+  g_autofree char *path = g_build_filename (SDP_FIXTURE_DIR, name, NULL);
+  g_autoptr (GError) error = NULL;
+  char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, &error))
+    g_error ("cannot read fixture %s: %s", path, error->message);
+  return text;
+}
+
+static SsSdpOffer *
+parse_fixture (const char *name)
+{
+  g_autofree char *text = read_fixture (name);
+  g_autoptr (GError) error = NULL;
+  SsSdpOffer *offer = ss_sdp_offer_parse (text, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (offer);
+  return offer;
+}
+
+static const SsSdpMedia *
+offer_media (const SsSdpOffer *offer, guint index)
+{
+  g_assert_cmpuint (index, <, offer->media->len);
+  return g_ptr_array_index (offer->media, index);
+}
+
+/* The answer carries nothing the relay does not do: no header extensions
+ * (it drops them when forwarding), no transport-wide congestion control or
+ * REMB feedback, no RED, FEC or other codecs. */
+static void
+assert_only_supported (const GstSDPMedia *m, guint8 payload_type,
+                       guint8 rtx_payload_type)
+{
+  g_assert_null (gst_sdp_media_get_attribute_val (m, "extmap"));
+  g_assert_null (gst_sdp_media_get_attribute_val (m, "rtcp-xr"));
+  for (guint i = 0; i < gst_sdp_media_formats_len (m); i++)
+    {
+      guint64 format = g_ascii_strtoull (gst_sdp_media_get_format (m, i), NULL, 10);
+      g_assert_true (format == payload_type ||
+                     (rtx_payload_type != 0 && format == rtx_payload_type));
+    }
+  for (guint i = 0; gst_sdp_media_get_attribute_val_n (m, "rtcp-fb", i) != NULL; i++)
+    {
+      const char *fb = gst_sdp_media_get_attribute_val_n (m, "rtcp-fb", i);
+      g_assert_null (strstr (fb, "transport-cc"));
+      g_assert_null (strstr (fb, "goog-remb"));
+    }
+}
+
+static void
+test_chromium_publish_offer (void)
+{
+  g_autoptr (SsSdpOffer) offer = parse_fixture ("chromium-publish-offer.sdp");
+
+  g_assert_cmpstr (offer->ice_ufrag, ==, "KIo1");
+  g_assert_cmpstr (offer->setup, ==, "actpass");
+  g_assert_true (g_str_has_prefix (offer->fingerprint, "83:DB:CB:3F"));
+  g_assert_cmpuint (offer->media->len, ==, 2);
+
+  const SsSdpMedia *audio = offer_media (offer, 0);
+  g_assert_true (audio->accepted);
+  g_assert_cmpint (audio->kind, ==, SS_MEDIA_AUDIO);
+  g_assert_cmpint (audio->direction, ==, SS_DIRECTION_SENDONLY);
+  g_assert_cmpstr (audio->mid, ==, "0");
+  g_assert_cmpuint (audio->payload_type, ==, 111);
+  g_assert_cmpstr (audio->encoding_name, ==, "opus");
+  g_assert_cmpuint (audio->clock_rate, ==, 48000);
+  g_assert_cmpuint (audio->channels, ==, 2);
+  g_assert_cmpstr (audio->fmtp, ==, "minptime=10;useinbandfec=1");
+  g_assert_cmpuint (audio->rtx_payload_type, ==, 0);
+  g_assert_cmpuint (audio->ssrc, ==, 2224218594u);
+  g_assert_cmpstr (audio->cname, ==, "qKCQa30/aF7wJSNs");
+
+  /* VP8 is Chromium's first video codec, with RTX in an FID group. */
+  const SsSdpMedia *video = offer_media (offer, 1);
+  g_assert_true (video->accepted);
+  g_assert_cmpint (video->kind, ==, SS_MEDIA_VIDEO);
+  g_assert_cmpint (video->direction, ==, SS_DIRECTION_SENDONLY);
+  g_assert_cmpuint (video->payload_type, ==, 96);
+  g_assert_cmpstr (video->encoding_name, ==, "VP8");
+  g_assert_cmpuint (video->rtx_payload_type, ==, 97);
+  g_assert_cmpuint (video->ssrc, ==, 3145544553u);
+  g_assert_cmpuint (video->rtx_ssrc, ==, 1169658032u);
+  g_assert_true (video->feedback.nack);
+  g_assert_true (video->feedback.nack_pli);
+  g_assert_true (video->feedback.ccm_fir);
+
+  g_autofree char *text =
+      ss_sdp_answer_build (offer, &relay_transport, NULL, 0, TRUE);
+  GstSDPMessage *msg = parse_answer (text);
+  g_assert_cmpstr (gst_sdp_message_get_attribute_val (msg, "group"), ==,
+                   "BUNDLE 0 1");
+  g_assert_cmpuint (gst_sdp_message_medias_len (msg), ==, 2);
+
+  const GstSDPMedia *m_audio = gst_sdp_message_get_media (msg, 0);
+  g_assert_cmpstr (gst_sdp_media_get_media (m_audio), ==, "audio");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (m_audio, "mid"), ==, "0");
+  g_assert_nonnull (gst_sdp_media_get_attribute_val (m_audio, "recvonly"));
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (m_audio, "rtpmap"), ==,
+                   "111 opus/48000/2");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (m_audio, "fmtp"), ==,
+                   "111 minptime=10;useinbandfec=1");
+  assert_only_supported (m_audio, 111, 0);
+
+  const GstSDPMedia *m_video = gst_sdp_message_get_media (msg, 1);
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (m_video, "mid"), ==, "1");
+  g_assert_cmpuint (gst_sdp_media_formats_len (m_video), ==, 2);
+  g_assert_cmpstr (gst_sdp_media_get_format (m_video, 0), ==, "96");
+  g_assert_cmpstr (gst_sdp_media_get_format (m_video, 1), ==, "97");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val_n (m_video, "rtpmap", 0), ==,
+                   "96 VP8/90000");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val_n (m_video, "rtpmap", 1), ==,
+                   "97 rtx/90000");
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (m_video, "fmtp"), ==,
+                   "97 apt=96");
+  assert_only_supported (m_video, 96, 97);
+  g_assert_null (gst_sdp_media_get_attribute_val (m_video, "ssrc"));
+  gst_sdp_message_free (msg);
+}
+
+static void
+test_chromium_subscribe_offer (void)
+{
+  g_autoptr (SsSdpOffer) offer = parse_fixture ("chromium-subscribe-offer.sdp");
+
+  g_assert_cmpuint (offer->media->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      const SsSdpMedia *media = offer_media (offer, i);
+      g_autofree char *mid = g_strdup_printf ("%u", i);
+      g_assert_true (media->accepted);
+      g_assert_cmpstr (media->mid, ==, mid);
+      g_assert_cmpint (media->direction, ==, SS_DIRECTION_RECVONLY);
+      /* A receive-only transceiver announces no SSRC of its own. */
+      g_assert_cmpuint (media->ssrc, ==, 0);
+      if (i % 2 == 0)
+        {
+          g_assert_cmpint (media->kind, ==, SS_MEDIA_AUDIO);
+          g_assert_cmpuint (media->payload_type, ==, 111);
+        }
+      else
+        {
+          g_assert_cmpint (media->kind, ==, SS_MEDIA_VIDEO);
+          g_assert_cmpuint (media->payload_type, ==, 96);
+          g_assert_cmpuint (media->rtx_payload_type, ==, 97);
+          g_assert_true (media->feedback.nack);
+          g_assert_true (media->feedback.nack_pli);
+        }
+    }
+
+  SsSdpSendStream streams[4];
+  for (guint i = 0; i < 4; i++)
+    streams[i] = (SsSdpSendStream){
+      .ssrc = 5000 + i,
+      .cname = i < 2 ? "relay-slot0" : "relay-slot1",
+      .msid_stream = i < 2 ? "physics-4-slot0" : "physics-4-slot1",
+      .msid_track = i % 2 == 0 ? "audio" : "video",
+    };
+  g_autofree char *text =
+      ss_sdp_answer_build (offer, &relay_transport, streams, 4, FALSE);
+  GstSDPMessage *msg = parse_answer (text);
+  g_assert_cmpstr (gst_sdp_message_get_attribute_val (msg, "group"), ==,
+                   "BUNDLE 0 1 2 3");
+  g_assert_cmpuint (gst_sdp_message_medias_len (msg), ==, 4);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      const GstSDPMedia *m = gst_sdp_message_get_media (msg, i);
+      guint8 payload_type = i % 2 == 0 ? 111 : 96;
+      g_autofree char *format = g_strdup_printf ("%u", payload_type);
+      g_autofree char *ssrc = g_strdup_printf ("%u cname:%s", 5000 + i,
+                                               streams[i].cname);
+      g_autofree char *msid = g_strdup_printf ("%s %s", streams[i].msid_stream,
+                                               streams[i].msid_track);
+
+      g_assert_nonnull (gst_sdp_media_get_attribute_val (m, "sendonly"));
+      /* Retransmissions go on the original SSRC, so no RTX is answered. */
+      g_assert_cmpuint (gst_sdp_media_formats_len (m), ==, 1);
+      g_assert_cmpstr (gst_sdp_media_get_format (m, 0), ==, format);
+      g_assert_cmpstr (gst_sdp_media_get_attribute_val (m, "ssrc"), ==, ssrc);
+      g_assert_cmpstr (gst_sdp_media_get_attribute_val (m, "msid"), ==, msid);
+      assert_only_supported (m, payload_type, 0);
+    }
+
+  /* The answer text is SDP a WebRTC stack reads back the same: per m-line
+   * transport attributes identical, candidates and end-of-candidates. */
+  for (guint i = 0; i < 4; i++)
+    {
+      const GstSDPMedia *m = gst_sdp_message_get_media (msg, i);
+      g_assert_cmpstr (gst_sdp_media_get_attribute_val (m, "ice-ufrag"), ==,
+                       relay_transport.ice_ufrag);
+      g_assert_cmpstr (gst_sdp_media_get_attribute_val (m, "setup"), ==,
+                       "passive");
+      g_assert_nonnull (gst_sdp_media_get_attribute_val (m, "rtcp-mux"));
+      g_assert_nonnull (gst_sdp_media_get_attribute_val (m, "end-of-candidates"));
+    }
+  gst_sdp_message_free (msg);
+}
+
+static void
+test_chromium_unsupported_codecs_rejected (void)
+{
+  g_autofree char *original = read_fixture ("chromium-publish-offer.sdp");
+
+  /* VP8 taken out: the video m-line offers only H264, VP9 and AV1, so the
+   * answer rejects it with port 0 and leaves it out of BUNDLE, and the
+   * audio still goes through. */
+  g_autofree char *no_vp8 = replace (original, "a=rtpmap:96 VP8/90000",
+                                     "a=rtpmap:96 VP7/90000");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SsSdpOffer) offer = ss_sdp_offer_parse (no_vp8, &error);
+  g_assert_no_error (error);
+  g_assert_false (offer_media (offer, 1)->accepted);
+  g_autofree char *text =
+      ss_sdp_answer_build (offer, &relay_transport, NULL, 0, TRUE);
+  GstSDPMessage *msg = parse_answer (text);
+  g_assert_cmpstr (gst_sdp_message_get_attribute_val (msg, "group"), ==,
+                   "BUNDLE 0");
+  const GstSDPMedia *video = gst_sdp_message_get_media (msg, 1);
+  g_assert_cmpuint (gst_sdp_media_get_port (video), ==, 0);
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (video, "mid"), ==, "1");
+  gst_sdp_message_free (msg);
+
+  /* Neither Opus nor VP8: nothing the relay could forward. */
+  g_autofree char *no_opus = replace (no_vp8, "a=rtpmap:111 opus/48000/2",
+                                      "a=rtpmap:111 speex/48000/2");
+  g_autoptr (GError) nothing_error = NULL;
+  g_autoptr (SsSdpOffer) nothing = ss_sdp_offer_parse (no_opus, &nothing_error);
+  g_assert_null (nothing);
+  g_assert_error (nothing_error, SS_SDP_ERROR, SS_SDP_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (nothing_error->message, "VP8 or Opus"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -361,6 +603,10 @@ main (int argc, char **argv)
   g_test_add_func ("/sdp/answer/subscriber", test_answer_subscriber);
   g_test_add_func ("/sdp/answer/rejected-mline", test_answer_rejected_mline);
   g_test_add_func ("/sdp/answer/rtx-from-publisher", test_rtx_from_publisher);
+  g_test_add_func ("/sdp/chromium/publish-offer", test_chromium_publish_offer);
+  g_test_add_func ("/sdp/chromium/subscribe-offer", test_chromium_subscribe_offer);
+  g_test_add_func ("/sdp/chromium/unsupported-codecs-rejected",
+                   test_chromium_unsupported_codecs_rejected);
 
   return g_test_run ();
 }

@@ -31,9 +31,24 @@ typedef struct {
 /* ---- Relay double ------------------------------------------------------ */
 
 static void
-relay_request (SsRelay *relay, const char *lesson_id, const char *peer_id,
-               const char *offer_sdp, SsRelayAnswerFunc answer_func,
-               gpointer user_data)
+relay_publish (SsRelay *relay, const char *lesson_id, const char *peer_id,
+               const char *source, const char *offer_sdp,
+               SsRelayAnswerFunc answer_func, gpointer user_data)
+{
+}
+
+static void
+relay_subscribe (SsRelay *relay, const char *lesson_id, const char *peer_id,
+                 const char *offer_sdp, const char *const *sources,
+                 guint n_sources, SsRelayAnswerFunc answer_func,
+                 gpointer user_data)
+{
+}
+
+static void
+relay_set_sources (SsRelay *relay, const char *lesson_id,
+                   const char *peer_id, const char *const *sources,
+                   guint n_sources)
 {
 }
 
@@ -54,8 +69,9 @@ relay_error_quark (void)
 }
 
 static const SsSignalingRelayOps relay_ops = {
-  .publish = relay_request,
-  .subscribe = relay_request,
+  .publish = relay_publish,
+  .subscribe = relay_subscribe,
+  .set_sources = relay_set_sources,
   .close_peer = relay_close_peer,
   .close_lesson = relay_close_lesson,
   .error_quark = relay_error_quark,
@@ -466,6 +482,36 @@ test_ad_hoc_lesson_unchanged (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (ss_signaling_get_n_lessons (fixture->signaling), ==, 0);
 }
 
+/* The policy gives the core a timetable lesson's classrooms and run, so
+ * the roster lists the absent ones and the times use the lesson's
+ * offset. */
+static void
+test_timetable_roster_from_plan (Fixture *fixture, gconstpointer data)
+{
+  fixture->now = START;
+  ss_lesson_policy_step (fixture->policy, START);
+  hello (fixture, 1, "remote", "town-b");
+  g_ptr_array_set_size (fixture->clients[1].received, 0);
+
+  send_json (fixture, 1,
+             "{\"v\":1,\"type\":\"lesson.join\",\"id\":2,\"lesson\":\"math-1\"}");
+  assert_next_type (fixture, 1, "result");
+  g_autoptr (json_t) state = take (fixture, 1);
+  g_assert_cmpstr (type_of (state), ==, "lesson.state");
+  g_assert_true (g_str_has_suffix (member (state, "since"), "+08:00"));
+
+  json_t *roster = json_object_get (state, "roster");
+  g_assert_cmpuint (json_array_size (roster), ==, 3);
+  const char *const expected[] = { "lead-1", "town-a", "town-b" };
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      json_t *entry = json_array_get (roster, i);
+      g_assert_cmpstr (member (entry, "classroom"), ==, expected[i]);
+      g_assert_cmpint (json_is_true (json_object_get (entry, "present")), ==,
+                       i == 2);
+    }
+}
+
 static void
 assert_hello_rejected (Fixture *fixture, guint client, const char *token,
                        const char *room)
@@ -546,6 +592,7 @@ main (int argc, char **argv)
   ADD ("lead-ends-lesson", test_lead_ends_lesson, NULL);
   ADD ("restore-after-restart", test_restore_after_restart, NULL);
   ADD ("ad-hoc-lesson-unchanged", test_ad_hoc_lesson_unchanged, NULL);
+  ADD ("timetable-roster-from-plan", test_timetable_roster_from_plan, NULL);
   ADD ("hello-tokens-rejected", test_hello_tokens, "auth");
   ADD ("hello-own-classroom", test_hello_own_classroom, "auth");
 

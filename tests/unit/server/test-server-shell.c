@@ -133,6 +133,7 @@ test_config_defaults (void)
   g_assert_cmpstr (config->listen_host, ==, "127.0.0.1");
   g_assert_cmpuint (config->listen_port, ==, 8443);
   g_assert_cmpstr (config->data_dir, ==, "./shuangshi-data");
+  g_assert_true (g_str_has_suffix (config->web_root, "/shuangshi/web"));
   g_assert_cmpstr (config->relay_bind, ==, "127.0.0.1");
   g_assert_null (config->relay_announce);
   g_assert_cmpuint (config->relay_port, ==, 40000);
@@ -149,6 +150,7 @@ test_config_command_line_wins (void)
   close (fd);
   g_assert_true (g_file_set_contents (path,
       "[server]\nlisten=127.0.0.2:9000\ndata_dir=/tmp/from-file\n"
+      "web_root=/srv/page-from-file\n"
       "[relay]\nbind=0.0.0.0\nannounce=10.0.0.1;10.0.0.2\nport=41000\n"
       "workers=3\n", -1, NULL));
 
@@ -156,7 +158,8 @@ test_config_command_line_wins (void)
   g_autoptr (GError) error = NULL;
   const char *const arguments[] = {
     "--config", path, "--listen", "[::1]:9443", "--relay-workers", "2",
-    "--relay-announce", "192.0.2.1", "--verbose", NULL,
+    "--relay-announce", "192.0.2.1", "--verbose", "--web-root",
+    "/srv/page", NULL,
   };
 
   g_assert_true (load_config (config, arguments, &error));
@@ -164,6 +167,7 @@ test_config_command_line_wins (void)
   g_assert_cmpstr (config->listen_host, ==, "::1");
   g_assert_cmpuint (config->listen_port, ==, 9443);
   g_assert_cmpstr (config->data_dir, ==, "/tmp/from-file");
+  g_assert_cmpstr (config->web_root, ==, "/srv/page");
   g_assert_cmpstr (config->relay_bind, ==, "0.0.0.0");
   g_assert_cmpuint (g_strv_length (config->relay_announce), ==, 1);
   g_assert_cmpstr (config->relay_announce[0], ==, "192.0.2.1");
@@ -190,6 +194,7 @@ test_config_rejects_bad_values (void)
     { "--relay-bind", "0.0.0.0", NULL },
     { "--relay-announce", "example.org", NULL },
     { "--data-dir", "", NULL },
+    { "--web-root", "", NULL },
     { "--no-such-option", NULL, NULL },
     { "stray-argument", NULL, NULL },
     { "--config", "/nonexistent/shuangshi.conf", NULL },

@@ -10,6 +10,9 @@ typedef struct {
   char *call;  /* "publish", "subscribe", "close_peer", "close_lesson" */
   char *lesson_id;
   char *peer_id;
+  /* publish: the source; subscribe and set_sources: the slots' sources
+   * joined by ",", an idle slot as "-". */
+  char *sources;
   SsRelayAnswerFunc answer_func;
   gpointer user_data;
 } RelayCall;
@@ -26,10 +29,11 @@ relay_call_free (RelayCall *call)
   g_free (call->call);
   g_free (call->lesson_id);
   g_free (call->peer_id);
+  g_free (call->sources);
   g_free (call);
 }
 
-static void
+static RelayCall *
 record (SsRelay *relay,
         const char *call,
         const char *lesson_id,
@@ -46,22 +50,48 @@ record (SsRelay *relay,
     .user_data = user_data,
   };
   g_ptr_array_add (relay->calls, entry);
+  return entry;
+}
+
+static char *
+join_sources (const char *const *sources, guint n_sources)
+{
+  GString *joined = g_string_new (NULL);
+  for (guint i = 0; i < n_sources; i++)
+    g_string_append_printf (joined, "%s%s", i > 0 ? "," : "",
+                            sources[i] != NULL ? sources[i] : "-");
+  return g_string_free (joined, FALSE);
 }
 
 static void
 double_publish (SsRelay *relay, const char *lesson_id, const char *peer_id,
-                const char *offer_sdp, SsRelayAnswerFunc answer_func,
-                gpointer user_data)
+                const char *source, const char *offer_sdp,
+                SsRelayAnswerFunc answer_func, gpointer user_data)
 {
-  record (relay, "publish", lesson_id, peer_id, answer_func, user_data);
+  RelayCall *entry =
+      record (relay, "publish", lesson_id, peer_id, answer_func, user_data);
+  entry->sources = g_strdup (source);
 }
 
 static void
 double_subscribe (SsRelay *relay, const char *lesson_id, const char *peer_id,
-                  const char *offer_sdp, SsRelayAnswerFunc answer_func,
+                  const char *offer_sdp, const char *const *sources,
+                  guint n_sources, SsRelayAnswerFunc answer_func,
                   gpointer user_data)
 {
-  record (relay, "subscribe", lesson_id, peer_id, answer_func, user_data);
+  RelayCall *entry =
+      record (relay, "subscribe", lesson_id, peer_id, answer_func, user_data);
+  entry->sources = join_sources (sources, n_sources);
+}
+
+static void
+double_set_sources (SsRelay *relay, const char *lesson_id,
+                    const char *peer_id, const char *const *sources,
+                    guint n_sources)
+{
+  RelayCall *entry =
+      record (relay, "set_sources", lesson_id, peer_id, NULL, NULL);
+  entry->sources = join_sources (sources, n_sources);
 }
 
 static void
@@ -79,6 +109,7 @@ double_close_lesson (SsRelay *relay, const char *lesson_id)
 static const SsSignalingRelayOps double_ops = {
   .publish = double_publish,
   .subscribe = double_subscribe,
+  .set_sources = double_set_sources,
   .close_peer = double_close_peer,
   .close_lesson = double_close_lesson,
   .error_quark = test_relay_error_quark,
@@ -101,6 +132,14 @@ static void
 record_sent (gpointer connection, json_t *message, gpointer user_data)
 {
   Client *client = connection;
+
+  /* Every join and departure also sends lesson.state and roster, which
+   * test-signaling-interaction.c checks; these tests leave them out. */
+  const char *type = json_string_value (json_object_get (message, "type"));
+  if (g_strcmp0 (type, "lesson.state") == 0
+      || g_strcmp0 (type, "roster") == 0)
+    return;
+
   g_ptr_array_add (client->sent, json_dumps (message, JSON_COMPACT
                                                           | JSON_SORT_KEYS));
 }
@@ -201,8 +240,11 @@ static void
 answer (Fixture *fixture, guint index, const char *sdp, const GError *error)
 {
   RelayCall *entry = relay_call (fixture, index);
+  /* The double's subscribers offer two slots, as remote agents do. */
+  guint n_slots = strcmp (entry->call, "subscribe") == 0 && error == NULL ? 2
+                                                                          : 0;
   entry->answer_func (&fixture->relay, entry->lesson_id, entry->peer_id, sdp,
-                      error, entry->user_data);
+                      n_slots, error, entry->user_data);
 }
 
 /* hello and lesson.join, checking both results. */
@@ -233,6 +275,10 @@ join (Fixture *fixture, guint client, const char *role, const char *lesson,
 #define SUBSCRIBE "{\"v\":1,\"type\":\"subscribe\",\"id\":3,\"sdp\":\"offer\"}"
 #define ANSWER_RESULT "{\"id\":3,\"sdp\":\"answer\",\"type\":\"result\",\"v\":1}"
 #define LIVE_L1 "{\"lesson\":\"L1\",\"type\":\"lesson.live\",\"v\":1}"
+/* A remote's subscription: slot 0 the lead (room0), slot 1 the floor. */
+#define SUBSCRIBE_RESULT                                                      \
+  "{\"id\":3,\"sdp\":\"answer\",\"slots\":[\"room0\",null],"                \
+  "\"type\":\"result\",\"v\":1}"
 
 /* Lead 0 joins L1 and publishes; the relay answers; remotes get live. */
 static void
@@ -257,12 +303,14 @@ test_publish_then_subscribe (Fixture *fixture, gconstpointer data)
 
   send_text (fixture, 1, SUBSCRIBE);
   assert_relay_call (fixture, 1, "subscribe", "L1", 1);
+  g_assert_cmpstr (relay_call (fixture, 1)->sources, ==, "room0,-");
   assert_nothing_sent (fixture, 1);
 
   answer (fixture, 1, "answer", NULL);
-  assert_sent (fixture, 1, ANSWER_RESULT);
+  assert_sent (fixture, 1, SUBSCRIBE_RESULT);
   assert_nothing_sent (fixture, 0);
   assert_nothing_sent (fixture, 1);
+  g_assert_cmpuint (fixture->relay.calls->len, ==, 2);
 }
 
 static void
@@ -318,22 +366,111 @@ test_busy_while_first_publish_pending (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->relay.calls->len, ==, 1);
 }
 
+/* Remotes publish return feeds; the lead's subscription carries them in
+ * the order they started, and loses one when its classroom goes. */
 static void
-test_remote_may_not_publish (Fixture *fixture, gconstpointer data)
+test_return_feeds (Fixture *fixture, gconstpointer data)
 {
   make_live (fixture);
   join (fixture, 1, "remote", "L1", TRUE);
   assert_sent (fixture, 1, LIVE_L1);
+  join (fixture, 2, "remote", "L1", TRUE);
+  assert_sent (fixture, 2, LIVE_L1);
 
   send_text (fixture, 1, PUBLISH);
-  assert_sent (fixture, 1, "{\"code\":\"forbidden\",\"id\":3,\"message\":"
-               "\"a remote classroom may not publish\",\"type\":\"error\","
-               "\"v\":1}");
+  assert_relay_call (fixture, 1, "publish", "L1", G_MAXUINT);
+  g_autofree char *return_1 = g_strconcat (
+      ss_session_get_id (fixture->sessions[1]), "/return", NULL);
+  g_assert_cmpstr (relay_call (fixture, 1)->peer_id, ==, return_1);
+  g_assert_cmpstr (relay_call (fixture, 1)->sources, ==, "room1");
+  answer (fixture, 1, "answer", NULL);
+  assert_sent (fixture, 1, ANSWER_RESULT);
 
+  send_text (fixture, 2, PUBLISH);
+  answer (fixture, 2, "answer", NULL);
+  assert_sent (fixture, 2, ANSWER_RESULT);
+
+  /* The lead subscribes to the return feeds; no lesson.live is needed. */
   send_text (fixture, 0, SUBSCRIBE);
-  g_autofree char *lead_reply = take_sent (fixture, 0);
-  g_assert_true (strstr (lead_reply, "\"forbidden\"") != NULL);
-  g_assert_cmpuint (fixture->relay.calls->len, ==, 1);
+  assert_relay_call (fixture, 3, "subscribe", "L1", G_MAXUINT);
+  g_autofree char *feeds_0 = g_strconcat (
+      ss_session_get_id (fixture->sessions[0]), "/feeds", NULL);
+  g_assert_cmpstr (relay_call (fixture, 3)->peer_id, ==, feeds_0);
+  g_assert_cmpstr (relay_call (fixture, 3)->sources, ==, "room1,room2");
+  answer (fixture, 3, "answer", NULL);
+  assert_sent (fixture, 0, "{\"id\":3,\"sdp\":\"answer\",\"slots\":"
+               "[\"room1\",\"room2\"],\"type\":\"result\",\"v\":1}");
+  g_assert_cmpuint (fixture->relay.calls->len, ==, 4);
+
+  /* A second connection of room1 (its teacher's page) is refused. */
+  send_text (fixture, 3, "{\"v\":1,\"type\":\"hello\",\"id\":1,"
+             "\"role\":\"remote\",\"classroom\":\"room1\"}");
+  g_free (take_sent (fixture, 3));
+  send_text (fixture, 3, "{\"v\":1,\"type\":\"lesson.join\",\"id\":2,"
+             "\"lesson\":\"L1\"}");
+  g_free (take_sent (fixture, 3));
+  while (fixture->clients[3].sent->len > 0)
+    g_free (take_sent (fixture, 3));
+  send_text (fixture, 3, PUBLISH);
+  g_autofree char *busy = take_sent (fixture, 3);
+  g_assert_nonnull (strstr (busy, "\"lesson_busy\""));
+  g_assert_cmpuint (fixture->relay.calls->len, ==, 4);
+
+  /* room1 goes: its return feed is closed and the lead's slots move up. */
+  while (fixture->clients[0].sent->len > 0)
+    g_free (take_sent (fixture, 0));
+  ss_signaling_close_session (fixture->signaling, fixture->sessions[1], 0);
+  fixture->sessions[1] = NULL;
+  gboolean closed_return = FALSE;
+  gboolean rebound = FALSE;
+  for (guint i = 4; i < fixture->relay.calls->len; i++)
+    {
+      RelayCall *call = relay_call (fixture, i);
+      if (strcmp (call->call, "close_peer") == 0
+          && strcmp (call->peer_id, return_1) == 0)
+        closed_return = TRUE;
+      if (strcmp (call->call, "set_sources") == 0)
+        {
+          g_assert_cmpstr (call->peer_id, ==, feeds_0);
+          g_assert_cmpstr (call->sources, ==, "room2");
+          rebound = TRUE;
+        }
+    }
+  g_assert_true (closed_return);
+  g_assert_true (rebound);
+
+  g_autofree char *feeds = NULL;
+  while (fixture->clients[0].sent->len > 0)
+    {
+      g_autofree char *message = take_sent (fixture, 0);
+      if (strstr (message, "\"feeds\"") != NULL)
+        feeds = g_steal_pointer (&message);
+    }
+  g_assert_cmpstr (feeds, ==, "{\"slots\":[\"room2\",null],\"type\":"
+                   "\"feeds\",\"v\":1}");
+}
+
+/* A remote's return feed that fails on the relay frees its place. */
+static void
+test_return_feed_closed_by_relay (Fixture *fixture, gconstpointer data)
+{
+  make_live (fixture);
+  join (fixture, 1, "remote", "L1", TRUE);
+  assert_sent (fixture, 1, LIVE_L1);
+  send_text (fixture, 1, PUBLISH);
+  answer (fixture, 1, "answer", NULL);
+  assert_sent (fixture, 1, ANSWER_RESULT);
+
+  g_autofree char *return_1 = g_strdup (relay_call (fixture, 1)->peer_id);
+  ss_signaling_handle_peer_event (fixture->signaling, "L1", return_1,
+                                  SS_RELAY_PEER_CLOSED, "ice_timeout");
+  assert_sent (fixture, 1, "{\"reason\":\"ice_timeout\",\"transport\":"
+               "\"publish\",\"type\":\"transport.closed\",\"v\":1}");
+  assert_nothing_sent (fixture, 0);
+
+  /* It may publish again, and is no longer busy with itself. */
+  send_text (fixture, 1, PUBLISH);
+  assert_relay_call (fixture, 2, "publish", "L1", G_MAXUINT);
 }
 
 static void
@@ -552,8 +689,8 @@ test_transport_failure (Fixture *fixture, gconstpointer data)
 
   ss_signaling_handle_peer_event (fixture->signaling, "L1", lead_id,
                                   SS_RELAY_PEER_CLOSED, "ice_timeout");
-  assert_sent (fixture, 0, "{\"reason\":\"ice_timeout\",\"type\":"
-               "\"transport.closed\",\"v\":1}");
+  assert_sent (fixture, 0, "{\"reason\":\"ice_timeout\",\"transport\":"
+               "\"publish\",\"type\":\"transport.closed\",\"v\":1}");
   assert_sent (fixture, 1, "{\"lesson\":\"L1\",\"reason\":\"failed\","
                "\"type\":\"lesson.offline\",\"v\":1}");
 
@@ -646,8 +783,9 @@ main (int argc, char **argv)
   ADD_TEST ("/server/signaling/second-lead-busy", test_second_lead_busy);
   ADD_TEST ("/server/signaling/busy-while-publish-pending",
             test_busy_while_first_publish_pending);
-  ADD_TEST ("/server/signaling/remote-may-not-publish",
-            test_remote_may_not_publish);
+  ADD_TEST ("/server/signaling/return-feeds", test_return_feeds);
+  ADD_TEST ("/server/signaling/return-feed-closed-by-relay",
+            test_return_feed_closed_by_relay);
   ADD_TEST ("/server/signaling/requests-before-hello",
             test_requests_before_hello);
   ADD_TEST ("/server/signaling/request-before-join",

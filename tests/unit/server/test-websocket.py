@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Websocket test of shuangshi-server: starts the real binary on 127.0.0.1
 with free ports and a temporary data directory, then checks HTTP, the
-websocket handshake rules, the error replies of protocol/README.md and the
-token check of hello. Hellos carry the admin token that the server writes
+websocket handshake rules, the error replies of protocol/README.md, the
+token check of hello, and a chat message through to the lesson log. Hellos carry the admin token that the server writes
 to DATA_DIR/admin.token at its first start.
 
 Usage: test-websocket.py PATH/TO/shuangshi-server
@@ -62,11 +62,16 @@ def wait_until_healthy(server, port):
     raise AssertionError("server did not answer /healthz in time")
 
 
+# Events these checks read only where they test them: schedule after
+# hello, and the roster that changes as others join and leave.
+SKIPPED_EVENTS = ("schedule", "roster")
+
+
 async def receive_json(ws):
-    """Return the next message, skipping the schedule event sent after hello."""
+    """Return the next message, skipping SKIPPED_EVENTS."""
     while True:
         message = json.loads(await asyncio.wait_for(ws.recv(), REPLY_TIMEOUT))
-        if message.get("type") != "schedule":
+        if message.get("type") not in SKIPPED_EVENTS:
             return message
 
 
@@ -114,6 +119,24 @@ async def expect_result(ws, request_id):
     assert reply.get("type") == "result", reply
     assert reply.get("id") == request_id, reply
     return reply
+
+
+async def expect_joined(ws, request_id, lesson):
+    """Read lesson.join's result and the lesson.state right after it."""
+    joined = await expect_result(ws, request_id)
+    assert joined.get("lesson") == lesson, joined
+    state = await receive_json(ws)
+    assert state.get("type") == "lesson.state", state
+    assert state.get("lesson") == lesson, state
+    return state
+
+
+def http_get_json(port, path):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        headers={"Authorization": f"Bearer {admin_token}"})
+    with urllib.request.urlopen(request, timeout=REPLY_TIMEOUT) as response:
+        return json.loads(response.read())
 
 
 def connect(port, path="/ws", subprotocols=(SUBPROTOCOL,)):
@@ -168,6 +191,8 @@ async def check_errors_keep_connection(port):
         joined = await expect_result(ws, 10)
         assert joined == {"v": 1, "type": "result", "id": 10,
                           "lesson": "L1", "live": False}, joined
+        state = await receive_json(ws)
+        assert state.get("type") == "lesson.state", state
 
         # The embedded relay checks the offer.
         await ws.send('{"v":1,"type":"publish","id":11,"sdp":"v=0\\r\\n"}')
@@ -181,7 +206,7 @@ async def check_remote_sees_not_live(port):
         await expect_result(lead, 1)
         await lead.send('{"v":1,"type":"lesson.join","id":2,'
                         '"lesson":"L2"}')
-        await expect_result(lead, 2)
+        await expect_joined(lead, 2, "L2")
 
         await remote.send(hello(1, "remote", "remote-room"))
         await expect_result(remote, 1)
@@ -190,10 +215,45 @@ async def check_remote_sees_not_live(port):
         await expect_error(remote, "unknown_lesson", 2)
         await remote.send('{"v":1,"type":"lesson.join","id":3,'
                           '"lesson":"L2"}')
-        await expect_result(remote, 3)
+        await expect_joined(remote, 3, "L2")
         await remote.send('{"v":1,"type":"subscribe","id":4,"sdp":"v=0"}')
         await expect_error(remote, "not_live", 4)
     print("ok - a remote gets unknown_lesson and not_live over the socket")
+
+
+async def check_chat_and_log(port):
+    async with connect(port) as lead, connect(port) as remote:
+        await lead.send(hello(1, "lead", "lead-4"))
+        await expect_result(lead, 1)
+        await lead.send('{"v":1,"type":"lesson.join","id":2,"lesson":"L4"}')
+        await expect_joined(lead, 2, "L4")
+
+        await remote.send(hello(1, "remote", "remote-4"))
+        await expect_result(remote, 1)
+        await remote.send('{"v":1,"type":"lesson.join","id":2,'
+                          '"lesson":"L4"}')
+        await expect_joined(remote, 2, "L4")
+
+        await remote.send('{"v":1,"type":"chat.send","id":3,'
+                          '"text":" 我们准备好了 "}')
+        sent = await expect_result(remote, 3)
+        assert sent.get("seq") == 1, sent
+        for ws in (remote, lead):
+            chat = await receive_json(ws)
+            assert chat.get("type") == "chat", chat
+            assert chat.get("text") == "我们准备好了", chat
+            assert chat.get("from") == "remote-4", chat
+
+        await remote.send('{"v":1,"type":"floor.grant","id":4,'
+                          '"classroom":"remote-4"}')
+        await expect_error(remote, "forbidden", 4)
+
+    log = http_get_json(port, "/api/v1/lessons/L4/log")
+    events = log["runs"][-1]["events"]
+    assert [(e["kind"], e["by"], e.get("text")) for e in events] == \
+        [("chat", "remote-4", "我们准备好了")], log
+    print("ok - chat reaches the lesson, a remote may not grant the floor, "
+          "and the lesson log has the message")
 
 
 async def check_too_large_closes(port):
@@ -254,6 +314,7 @@ async def run_checks(port, data_dir):
     await check_unauthorized_closes(port, data_dir)
     await check_errors_keep_connection(port)
     await check_remote_sees_not_live(port)
+    await check_chat_and_log(port)
     await check_too_large_closes(port)
     return await open_idle_connection(port)
 
