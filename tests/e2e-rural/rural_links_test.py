@@ -44,7 +44,11 @@ import lessonrun  # noqa: E402
 
 HUB_ADDRESS = "10.77.10.1"
 LESSON = "rural-lesson"
-RUN_SECONDS = 30
+# Long enough for C's first probe of the middle layer, due about 20 s
+# after its first step down (the layer selector's hold), to be over before
+# the last ten seconds that show where C settled. A failed probe doubles
+# the hold, so no second probe falls inside the run.
+RUN_SECONDS = 45
 LEAD_HEAD_START_S = 2
 
 REMOTES = {
@@ -198,6 +202,10 @@ def main():
                                  # is more than C's link carries, and decoding
                                  # stays within two cores.
                                  "--video-size", "960x540",
+                                 # The links are judged by the lesson they
+                                 # carry down; return feeds have their own
+                                 # test (tests/e2e/return_feed_e2e.py).
+                                 "--return-slots", "0",
                                  "--stats-file", stats["lead"]],
                        stdout=lead_log, stderr=lead_log)
         time.sleep(LEAD_HEAD_START_S)
@@ -208,6 +216,7 @@ def main():
             topology.popen(pair.right, [args.agent, "--role", "remote", "--server", url,
                                         "--classroom", f"remote-{name}", "--lesson", LESSON,
                                         "--token-file", token_file,
+                                        "--return-source", "none",
                                         "--headless", "--stats-file", stats[name]],
                            stdout=log, stderr=log,
                            env=dict(os.environ, GST_DEBUG=os.environ.get("SS_RURAL_GST_DEBUG", "")))
