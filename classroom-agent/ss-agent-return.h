@@ -39,6 +39,9 @@ typedef struct {
 
 typedef struct _SsReturnPipeline SsReturnPipeline;
 
+/* Parses a --return-source value. *device is overwritten with a new string
+ * for "v4l2:DEVICE" (free it) and NULL otherwise, so free an earlier one
+ * first. */
 gboolean ss_return_source_parse (const char *text, SsReturnSourceKind *kind,
                                  char **device, GError **error);
 

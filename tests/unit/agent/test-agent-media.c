@@ -933,6 +933,7 @@ test_return_source_parse (void)
                                          NULL));
   g_assert_cmpint (kind, ==, SS_RETURN_SOURCE_V4L2);
   g_assert_cmpstr (device, ==, "/dev/video2");
+  g_clear_pointer (&device, g_free);
 
   g_assert_false (ss_return_source_parse ("v4l2:", &kind, &device, &error));
   g_assert_error (error, SS_AGENT_ERROR, SS_AGENT_ERROR_INVALID_SOURCE);
