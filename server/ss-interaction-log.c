@@ -18,17 +18,16 @@
 
 #include "ss-interaction-log.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
+#include "ss-sqlite.h"
+
 struct _SsInteractionLog {
-  sqlite3 *db;
+  SsSqliteConnection *db;
   int schema_version;
 };
 
 G_DEFINE_QUARK (ss-interaction-log-error-quark, ss_interaction_log_error)
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 /* Entry i brings the log's tables from version i to i + 1. Only append
  * entries, because databases in the field already ran the earlier ones.
@@ -63,6 +62,13 @@ static const char *const migrations[] = {
   "  ON interaction_events (lesson_id, run_start, kind, number);",
 };
 
+static const SsSqliteSchema schema = {
+  .version_table = "interaction_log_migrations",
+  .migrations = migrations,
+  .n_migrations = G_N_ELEMENTS (migrations),
+  .read_version_step = "reading the interaction log's version",
+};
+
 static const char *const event_kinds[] = {
   [SS_LOG_EVENT_CHAT] = "chat",
   [SS_LOG_EVENT_HAND_RAISE] = "hand.raise",
@@ -82,50 +88,6 @@ ss_log_event_kind_to_string (SsLogEventKind kind)
 
 /* ---- Database helpers -------------------------------------------------- */
 
-static gboolean
-fail_sqlite (SsInteractionLog *log, const char *step, GError **error)
-{
-  g_set_error (error, SS_INTERACTION_LOG_ERROR,
-               SS_INTERACTION_LOG_ERROR_DATABASE, "%s failed: %s", step,
-               sqlite3_errmsg (log->db));
-  return FALSE;
-}
-
-static gboolean
-exec_sql (SsInteractionLog *log, const char *sql, GError **error)
-{
-  char *message = NULL;
-  if (sqlite3_exec (log->db, sql, NULL, NULL, &message) == SQLITE_OK)
-    return TRUE;
-
-  g_set_error (error, SS_INTERACTION_LOG_ERROR,
-               SS_INTERACTION_LOG_ERROR_DATABASE, "SQL failed: %s",
-               message != NULL ? message : "unknown error");
-  sqlite3_free (message);
-  return FALSE;
-}
-
-static sqlite3_stmt *
-prepare (SsInteractionLog *log, const char *sql, GError **error)
-{
-  sqlite3_stmt *statement = NULL;
-  if (sqlite3_prepare_v2 (log->db, sql, -1, &statement, NULL) != SQLITE_OK)
-    {
-      fail_sqlite (log, "preparing a statement", error);
-      return NULL;
-    }
-  return statement;
-}
-
-static void
-bind_text (sqlite3_stmt *statement, int index, const char *value)
-{
-  if (value == NULL)
-    sqlite3_bind_null (statement, index);
-  else
-    sqlite3_bind_text (statement, index, value, -1, SQLITE_TRANSIENT);
-}
-
 static void
 bind_integer_or_null (sqlite3_stmt *statement, int index, gint64 value,
                       gboolean present)
@@ -138,101 +100,22 @@ bind_integer_or_null (sqlite3_stmt *statement, int index, gint64 value,
 
 /* ---- Opening and migrations -------------------------------------------- */
 
-static gboolean
-read_schema_version (SsInteractionLog *log, GError **error)
-{
-  if (!exec_sql (log,
-                 "CREATE TABLE IF NOT EXISTS interaction_log_migrations ("
-                 "  version INTEGER PRIMARY KEY NOT NULL,"
-                 "  applied_unix INTEGER NOT NULL)",
-                 error))
-    return FALSE;
-
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      log,
-      "SELECT COALESCE (MAX (version), 0) FROM interaction_log_migrations",
-      error);
-  if (statement == NULL)
-    return FALSE;
-  if (sqlite3_step (statement) != SQLITE_ROW)
-    return fail_sqlite (log, "reading the interaction log's version", error);
-
-  log->schema_version = sqlite3_column_int (statement, 0);
-  return TRUE;
-}
-
-static gboolean
-apply_migration (SsInteractionLog *log, int version, GError **error)
-{
-  if (!exec_sql (log, "BEGIN IMMEDIATE", error))
-    return FALSE;
-
-  g_autofree char *record = g_strdup_printf (
-      "INSERT INTO interaction_log_migrations (version, applied_unix) "
-      "VALUES (%d, strftime ('%%s', 'now'))",
-      version);
-  if (!exec_sql (log, migrations[version - 1], error)
-      || !exec_sql (log, record, error) || !exec_sql (log, "COMMIT", error))
-    {
-      if (!sqlite3_get_autocommit (log->db))
-        exec_sql (log, "ROLLBACK", NULL);
-      return FALSE;
-    }
-
-  g_message ("interaction log schema migrated to version %d", version);
-  log->schema_version = version;
-  return TRUE;
-}
-
-static gboolean
-migrate (SsInteractionLog *log, GError **error)
-{
-  if (!read_schema_version (log, error))
-    return FALSE;
-
-  int latest = (int) G_N_ELEMENTS (migrations);
-  if (log->schema_version > latest)
-    {
-      g_set_error (error, SS_INTERACTION_LOG_ERROR,
-                   SS_INTERACTION_LOG_ERROR_DATABASE,
-                   "the interaction log's schema version %d is newer than "
-                   "this server's %d; run a newer server",
-                   log->schema_version, latest);
-      return FALSE;
-    }
-
-  for (int version = log->schema_version + 1; version <= latest; version++)
-    if (!apply_migration (log, version, error))
-      return FALSE;
-  return TRUE;
-}
-
 SsInteractionLog *
 ss_interaction_log_open (const char *path, GError **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
 
+  const SsSqliteOptions options = {
+    .name = "interaction log",
+    .log_domain = G_LOG_DOMAIN,
+    .synchronous = SS_SQLITE_SYNCHRONOUS_NORMAL,
+    .error_domain = SS_INTERACTION_LOG_ERROR,
+    .error_code = SS_INTERACTION_LOG_ERROR_DATABASE,
+  };
   g_autoptr (SsInteractionLog) log = g_new0 (SsInteractionLog, 1);
-  if (sqlite3_open_v2 (path, &log->db,
-                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
-      != SQLITE_OK)
-    {
-      g_set_error (error, SS_INTERACTION_LOG_ERROR,
-                   SS_INTERACTION_LOG_ERROR_DATABASE,
-                   "cannot open the interaction log %s: %s", path,
-                   sqlite3_errmsg (log->db));
-      return NULL;
-    }
-
-  /* The timetable's connection may hold the write lock for a moment. */
-  sqlite3_busy_timeout (log->db, 2000);
-
-  if (!exec_sql (log,
-                 "PRAGMA journal_mode = WAL;"
-                 "PRAGMA synchronous = NORMAL;"
-                 "PRAGMA foreign_keys = ON;",
-                 error)
-      || !migrate (log, error))
+  log->db = ss_sqlite_open (path, &options, error);
+  if (log->db == NULL
+      || !ss_sqlite_migrate (log->db, &schema, &log->schema_version, error))
     return NULL;
 
   return g_steal_pointer (&log);
@@ -244,7 +127,7 @@ ss_interaction_log_free (SsInteractionLog *log)
   if (log == NULL)
     return;
 
-  sqlite3_close (log->db);
+  ss_sqlite_close (log->db);
   g_free (log);
 }
 
@@ -260,23 +143,23 @@ ss_interaction_log_add_run (SsInteractionLog *log,
   g_return_val_if_fail (log != NULL, FALSE);
   g_return_val_if_fail (lesson_id != NULL && run != NULL, FALSE);
 
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      log,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      log->db,
       "INSERT OR IGNORE INTO interaction_runs "
       "(lesson_id, run_start, utc_offset, timetable) VALUES (?, ?, ?, ?)",
       error);
   if (statement == NULL)
     return FALSE;
 
-  bind_text (statement, 1, lesson_id);
+  ss_sqlite_bind_text (statement, 1, lesson_id);
   sqlite3_bind_int64 (statement, 2, run->run_start);
   sqlite3_bind_int (statement, 3, run->utc_offset_s);
   sqlite3_bind_int (statement, 4, run->timetable ? 1 : 0);
   if (sqlite3_step (statement) != SQLITE_DONE)
-    return fail_sqlite (log, "recording a lesson run", error);
+    return ss_sqlite_fail (log->db, "recording a lesson run", error);
 
   if (added != NULL)
-    *added = sqlite3_changes (log->db) > 0;
+    *added = sqlite3_changes (log->db->handle) > 0;
   return TRUE;
 }
 
@@ -292,8 +175,8 @@ ss_interaction_log_append (SsInteractionLog *log,
   g_return_val_if_fail ((guint) event->kind < G_N_ELEMENTS (event_kinds),
                         FALSE);
 
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      log,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      log->db,
       "INSERT INTO interaction_events (lesson_id, run_start, at_us, kind, "
       "actor, actor_role, actor_client, classroom, seq, text, phase, "
       "students) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -302,29 +185,30 @@ ss_interaction_log_append (SsInteractionLog *log,
     return FALSE;
 
   gboolean has_actor = event->actor != NULL;
-  bind_text (statement, 1, lesson_id);
+  ss_sqlite_bind_text (statement, 1, lesson_id);
   sqlite3_bind_int64 (statement, 2, run_start);
   sqlite3_bind_int64 (statement, 3, event->at_us);
-  bind_text (statement, 4, event_kinds[event->kind]);
-  bind_text (statement, 5, event->actor);
-  bind_text (statement, 6,
-             has_actor ? ss_role_to_string (event->actor_role) : NULL);
-  bind_text (statement, 7,
-             has_actor ? ss_client_kind_to_string (event->actor_client)
-                       : NULL);
-  bind_text (statement, 8, event->classroom);
+  ss_sqlite_bind_text (statement, 4, event_kinds[event->kind]);
+  ss_sqlite_bind_text (statement, 5, event->actor);
+  ss_sqlite_bind_text (
+      statement, 6, has_actor ? ss_role_to_string (event->actor_role) : NULL);
+  ss_sqlite_bind_text (
+      statement, 7,
+      has_actor ? ss_client_kind_to_string (event->actor_client) : NULL);
+  ss_sqlite_bind_text (statement, 8, event->classroom);
   bind_integer_or_null (statement, 9, event->seq,
                         event->kind == SS_LOG_EVENT_CHAT);
-  bind_text (statement, 10,
-             event->kind == SS_LOG_EVENT_CHAT ? event->text : NULL);
-  bind_text (statement, 11, event->kind == SS_LOG_EVENT_PHASE
-                                ? ss_class_phase_to_string (event->phase)
-                                : NULL);
+  ss_sqlite_bind_text (statement, 10,
+                       event->kind == SS_LOG_EVENT_CHAT ? event->text : NULL);
+  ss_sqlite_bind_text (statement, 11,
+                       event->kind == SS_LOG_EVENT_PHASE
+                           ? ss_class_phase_to_string (event->phase)
+                           : NULL);
   bind_integer_or_null (statement, 12, event->students,
                         event->kind == SS_LOG_EVENT_ATTENDANCE
                             && event->students >= 0);
   if (sqlite3_step (statement) != SQLITE_DONE)
-    return fail_sqlite (log, "appending to the interaction log", error);
+    return ss_sqlite_fail (log->db, "appending to the interaction log", error);
   return TRUE;
 }
 
@@ -477,7 +361,7 @@ collect_events (SsInteractionLog *log,
 
   if (step != SQLITE_DONE)
     {
-      fail_sqlite (log, "reading the interaction log", error);
+      ss_sqlite_fail (log->db, "reading the interaction log", error);
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -491,15 +375,15 @@ ss_interaction_log_list_events (SsInteractionLog *log,
 {
   g_return_val_if_fail (log != NULL && lesson_id != NULL, NULL);
 
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      log,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      log->db,
       "SELECT " EVENT_COLUMNS " FROM interaction_events "
       "WHERE lesson_id = ? AND run_start = ? ORDER BY number",
       error);
   if (statement == NULL)
     return NULL;
 
-  bind_text (statement, 1, lesson_id);
+  ss_sqlite_bind_text (statement, 1, lesson_id);
   sqlite3_bind_int64 (statement, 2, run_start);
   return collect_events (log, statement, FALSE, error);
 }
@@ -519,8 +403,8 @@ ss_interaction_log_list_chat (SsInteractionLog *log,
    * NULL for one to the whole lesson. The newest rows are read first, so
    * LIMIT keeps the last ones, and the list is turned back to oldest
    * first. */
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      log,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      log->db,
       "SELECT " EVENT_COLUMNS " FROM interaction_events "
       "WHERE lesson_id = ?1 AND run_start = ?2 AND kind = 'chat' "
       "AND (classroom IS NULL OR classroom = ?3 OR actor = ?3) "
@@ -529,9 +413,9 @@ ss_interaction_log_list_chat (SsInteractionLog *log,
   if (statement == NULL)
     return NULL;
 
-  bind_text (statement, 1, lesson_id);
+  ss_sqlite_bind_text (statement, 1, lesson_id);
   sqlite3_bind_int64 (statement, 2, run_start);
-  bind_text (statement, 3, classroom);
+  ss_sqlite_bind_text (statement, 3, classroom);
   sqlite3_bind_int64 (statement, 4, max_messages);
   return collect_events (log, statement, TRUE, error);
 }
@@ -543,15 +427,15 @@ ss_interaction_log_list_runs (SsInteractionLog *log,
 {
   g_return_val_if_fail (log != NULL && lesson_id != NULL, NULL);
 
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      log,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      log->db,
       "SELECT run_start, utc_offset, timetable FROM interaction_runs "
       "WHERE lesson_id = ? ORDER BY run_start",
       error);
   if (statement == NULL)
     return NULL;
 
-  bind_text (statement, 1, lesson_id);
+  ss_sqlite_bind_text (statement, 1, lesson_id);
   g_autoptr (GArray) runs = g_array_new (FALSE, TRUE, sizeof (SsLogRun));
   int step;
   while ((step = sqlite3_step (statement)) == SQLITE_ROW)
@@ -566,7 +450,7 @@ ss_interaction_log_list_runs (SsInteractionLog *log,
 
   if (step != SQLITE_DONE)
     {
-      fail_sqlite (log, "reading the interaction log's runs", error);
+      ss_sqlite_fail (log->db, "reading the interaction log's runs", error);
       return NULL;
     }
   return g_steal_pointer (&runs);

@@ -15,19 +15,17 @@
 
 #include "ss-timetable.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 #include "ss-message.h"
+#include "ss-sqlite.h"
 
 struct _SsTimetable {
-  sqlite3 *db;
+  SsSqliteConnection *db;
   int schema_version;
 };
 
 G_DEFINE_QUARK (ss-timetable-error-quark, ss_timetable_error)
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 /* Entry i brings the schema from version i to i + 1. Only append entries,
  * because databases in the field already ran the earlier ones. */
@@ -59,6 +57,13 @@ static const char *const migrations[] = {
   "  state TEXT NOT NULL CHECK (state IN ('live', 'ended')),"
   "  changed_unix INTEGER NOT NULL,"
   "  PRIMARY KEY (lesson_id, run_start));",
+};
+
+static const SsSqliteSchema schema = {
+  .version_table = "schema_migrations",
+  .migrations = migrations,
+  .n_migrations = G_N_ELEMENTS (migrations),
+  .read_version_step = "reading the schema version",
 };
 
 static const char *const state_names[] = {
@@ -277,49 +282,6 @@ ss_timetable_format_time (gint64 unix_time, int utc_offset_s)
 
 /* ---- Database helpers -------------------------------------------------- */
 
-static gboolean
-fail_sqlite (SsTimetable *timetable, const char *step, GError **error)
-{
-  g_set_error (error, SS_TIMETABLE_ERROR, SS_TIMETABLE_ERROR_DATABASE,
-               "%s failed: %s", step, sqlite3_errmsg (timetable->db));
-  return FALSE;
-}
-
-static gboolean
-exec_sql (SsTimetable *timetable, const char *sql, GError **error)
-{
-  char *message = NULL;
-  if (sqlite3_exec (timetable->db, sql, NULL, NULL, &message) == SQLITE_OK)
-    return TRUE;
-
-  g_set_error (error, SS_TIMETABLE_ERROR, SS_TIMETABLE_ERROR_DATABASE,
-               "SQL failed: %s", message != NULL ? message : "unknown error");
-  sqlite3_free (message);
-  return FALSE;
-}
-
-static sqlite3_stmt *
-prepare (SsTimetable *timetable, const char *sql, GError **error)
-{
-  sqlite3_stmt *statement = NULL;
-  if (sqlite3_prepare_v2 (timetable->db, sql, -1, &statement, NULL)
-      != SQLITE_OK)
-    {
-      fail_sqlite (timetable, "preparing a statement", error);
-      return NULL;
-    }
-  return statement;
-}
-
-static void
-bind_text (sqlite3_stmt *statement, int index, const char *value)
-{
-  if (value == NULL)
-    sqlite3_bind_null (statement, index);
-  else
-    sqlite3_bind_text (statement, index, value, -1, SQLITE_TRANSIENT);
-}
-
 static char *
 column_text (sqlite3_stmt *statement, int index)
 {
@@ -329,118 +291,40 @@ column_text (sqlite3_stmt *statement, int index)
 gboolean
 ss_timetable_begin (SsTimetable *timetable, GError **error)
 {
-  return exec_sql (timetable, "BEGIN IMMEDIATE", error);
+  return ss_sqlite_begin (timetable->db, error);
 }
 
 gboolean
 ss_timetable_commit (SsTimetable *timetable, GError **error)
 {
-  return exec_sql (timetable, "COMMIT", error);
+  return ss_sqlite_commit (timetable->db, error);
 }
 
 void
 ss_timetable_rollback (SsTimetable *timetable)
 {
-  if (!sqlite3_get_autocommit (timetable->db))
-    exec_sql (timetable, "ROLLBACK", NULL);
+  ss_sqlite_rollback (timetable->db);
 }
 
 /* ---- Opening and migrations -------------------------------------------- */
-
-static gboolean
-read_schema_version (SsTimetable *timetable, GError **error)
-{
-  if (!exec_sql (timetable,
-                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                 "  version INTEGER PRIMARY KEY NOT NULL,"
-                 "  applied_unix INTEGER NOT NULL)",
-                 error))
-    return FALSE;
-
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable, "SELECT COALESCE (MAX (version), 0) FROM schema_migrations",
-      error);
-  if (statement == NULL)
-    return FALSE;
-  if (sqlite3_step (statement) != SQLITE_ROW)
-    return fail_sqlite (timetable, "reading the schema version", error);
-
-  timetable->schema_version = sqlite3_column_int (statement, 0);
-  return TRUE;
-}
-
-static gboolean
-apply_migration (SsTimetable *timetable, int version, GError **error)
-{
-  if (!ss_timetable_begin (timetable, error))
-    return FALSE;
-
-  g_autofree char *record = g_strdup_printf (
-      "INSERT INTO schema_migrations (version, applied_unix) "
-      "VALUES (%d, strftime ('%%s', 'now'))",
-      version);
-  if (!exec_sql (timetable, migrations[version - 1], error)
-      || !exec_sql (timetable, record, error)
-      || !ss_timetable_commit (timetable, error))
-    {
-      ss_timetable_rollback (timetable);
-      return FALSE;
-    }
-
-  g_message ("timetable schema migrated to version %d", version);
-  timetable->schema_version = version;
-  return TRUE;
-}
-
-static gboolean
-migrate (SsTimetable *timetable, GError **error)
-{
-  if (!read_schema_version (timetable, error))
-    return FALSE;
-
-  int latest = (int) G_N_ELEMENTS (migrations);
-  if (timetable->schema_version > latest)
-    {
-      g_set_error (error, SS_TIMETABLE_ERROR, SS_TIMETABLE_ERROR_DATABASE,
-                   "the timetable's schema version %d is newer than this "
-                   "server's %d; run a newer server",
-                   timetable->schema_version, latest);
-      return FALSE;
-    }
-
-  for (int version = timetable->schema_version + 1; version <= latest;
-       version++)
-    if (!apply_migration (timetable, version, error))
-      return FALSE;
-  return TRUE;
-}
 
 SsTimetable *
 ss_timetable_open (const char *path, GError **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
 
+  const SsSqliteOptions options = {
+    .name = "timetable",
+    .log_domain = G_LOG_DOMAIN,
+    .synchronous = SS_SQLITE_SYNCHRONOUS_FULL,
+    .error_domain = SS_TIMETABLE_ERROR,
+    .error_code = SS_TIMETABLE_ERROR_DATABASE,
+  };
   g_autoptr (SsTimetable) timetable = g_new0 (SsTimetable, 1);
-  if (sqlite3_open_v2 (path, &timetable->db,
-                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
-      != SQLITE_OK)
-    {
-      g_set_error (error, SS_TIMETABLE_ERROR, SS_TIMETABLE_ERROR_DATABASE,
-                   "cannot open the timetable %s: %s", path,
-                   sqlite3_errmsg (timetable->db));
-      return NULL;
-    }
-
-  /* A second server on the same file waits for the lock instead of
-   * failing at once. */
-  sqlite3_busy_timeout (timetable->db, 2000);
-
-  if (!exec_sql (timetable,
-                 "PRAGMA journal_mode = WAL;"
-                 "PRAGMA synchronous = FULL;"
-                 "PRAGMA foreign_keys = ON;",
-                 error)
-      || !migrate (timetable, error))
+  timetable->db = ss_sqlite_open (path, &options, error);
+  if (timetable->db == NULL
+      || !ss_sqlite_migrate (timetable->db, &schema, &timetable->schema_version,
+                             error))
     return NULL;
 
   return g_steal_pointer (&timetable);
@@ -452,7 +336,7 @@ ss_timetable_free (SsTimetable *timetable)
   if (timetable == NULL)
     return;
 
-  sqlite3_close (timetable->db);
+  ss_sqlite_close (timetable->db);
   g_free (timetable);
 }
 
@@ -514,19 +398,19 @@ ss_timetable_add_classroom (SsTimetable *timetable,
       || !check_text ("township", classroom->township, FALSE, error))
     return FALSE;
 
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db,
       "INSERT INTO classrooms (id, name, school, county, township) "
       "VALUES (?, ?, ?, ?, ?)",
       error);
   if (statement == NULL)
     return FALSE;
 
-  bind_text (statement, 1, classroom->id);
-  bind_text (statement, 2, classroom->name);
-  bind_text (statement, 3, classroom->school);
-  bind_text (statement, 4, classroom->county);
-  bind_text (statement, 5, classroom->township);
+  ss_sqlite_bind_text (statement, 1, classroom->id);
+  ss_sqlite_bind_text (statement, 2, classroom->name);
+  ss_sqlite_bind_text (statement, 3, classroom->school);
+  ss_sqlite_bind_text (statement, 4, classroom->county);
+  ss_sqlite_bind_text (statement, 5, classroom->township);
 
   int status = sqlite3_step (statement);
   if (status == SQLITE_CONSTRAINT)
@@ -536,7 +420,7 @@ ss_timetable_add_classroom (SsTimetable *timetable,
       return FALSE;
     }
   if (status != SQLITE_DONE)
-    return fail_sqlite (timetable, "adding a classroom", error);
+    return ss_sqlite_fail (timetable->db, "adding a classroom", error);
 
   g_message ("classroom=%s: added", classroom->id);
   return TRUE;
@@ -546,15 +430,15 @@ ss_timetable_add_classroom (SsTimetable *timetable,
 static char *
 find_lesson_with_classroom (SsTimetable *timetable, const char *classroom)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db,
       "SELECT id FROM lessons WHERE lead = ?1 UNION "
       "SELECT lesson_id FROM lesson_remotes WHERE classroom_id = ?1 LIMIT 1",
       NULL);
   if (statement == NULL)
     return NULL;
 
-  bind_text (statement, 1, classroom);
+  ss_sqlite_bind_text (statement, 1, classroom);
   if (sqlite3_step (statement) != SQLITE_ROW)
     return NULL;
   return column_text (statement, 0);
@@ -574,16 +458,16 @@ ss_timetable_remove_classroom (SsTimetable *timetable,
       return FALSE;
     }
 
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable, "DELETE FROM classrooms WHERE id = ?", error);
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db, "DELETE FROM classrooms WHERE id = ?", error);
   if (statement == NULL)
     return FALSE;
 
-  bind_text (statement, 1, id);
+  ss_sqlite_bind_text (statement, 1, id);
   if (sqlite3_step (statement) != SQLITE_DONE)
-    return fail_sqlite (timetable, "removing a classroom", error);
+    return ss_sqlite_fail (timetable->db, "removing a classroom", error);
 
-  if (sqlite3_changes (timetable->db) == 0)
+  if (sqlite3_changes (timetable->db->handle) == 0)
     {
       g_set_error (error, SS_TIMETABLE_ERROR, SS_TIMETABLE_ERROR_NOT_FOUND,
                    "no classroom with id %s", id);
@@ -611,15 +495,15 @@ read_classroom (sqlite3_stmt *statement)
 SsTimetableClassroom *
 ss_timetable_get_classroom (SsTimetable *timetable, const char *id)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db,
       "SELECT id, name, school, county, township FROM classrooms "
       "WHERE id = ?",
       NULL);
   if (statement == NULL)
     return NULL;
 
-  bind_text (statement, 1, id);
+  ss_sqlite_bind_text (statement, 1, id);
   if (sqlite3_step (statement) != SQLITE_ROW)
     return NULL;
   return read_classroom (statement);
@@ -628,8 +512,8 @@ ss_timetable_get_classroom (SsTimetable *timetable, const char *id)
 GPtrArray *
 ss_timetable_list_classrooms (SsTimetable *timetable, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db,
       "SELECT id, name, school, county, township FROM classrooms "
       "ORDER BY id",
       error);
@@ -644,7 +528,7 @@ ss_timetable_list_classrooms (SsTimetable *timetable, GError **error)
 
   if (status != SQLITE_DONE)
     {
-      fail_sqlite (timetable, "listing classrooms", error);
+      ss_sqlite_fail (timetable->db, "listing classrooms", error);
       return NULL;
     }
   return g_steal_pointer (&classrooms);
@@ -767,11 +651,11 @@ check_no_clash (SsTimetable *timetable,
 static char *
 generate_lesson_id (SsTimetable *timetable)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable,
-      "SELECT COALESCE ((SELECT seq FROM sqlite_sequence "
-      "WHERE name = 'lessons'), 0) + 1",
-      NULL);
+  g_autoptr (sqlite3_stmt) statement
+      = ss_sqlite_prepare (timetable->db,
+                           "SELECT COALESCE ((SELECT seq FROM sqlite_sequence "
+                           "WHERE name = 'lessons'), 0) + 1",
+                           NULL);
   gint64 number = 1;
   if (statement != NULL && sqlite3_step (statement) == SQLITE_ROW)
     number = sqlite3_column_int64 (statement, 0);
@@ -793,18 +677,18 @@ insert_lesson (SsTimetable *timetable,
                const SsTimetableLesson *lesson,
                GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db,
       "INSERT INTO lessons (id, title, subject, lead, start_unix, end_unix, "
       "utc_offset, weekly) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       error);
   if (statement == NULL)
     return FALSE;
 
-  bind_text (statement, 1, lesson->id);
-  bind_text (statement, 2, lesson->title);
-  bind_text (statement, 3, lesson->subject);
-  bind_text (statement, 4, lesson->lead);
+  ss_sqlite_bind_text (statement, 1, lesson->id);
+  ss_sqlite_bind_text (statement, 2, lesson->title);
+  ss_sqlite_bind_text (statement, 3, lesson->subject);
+  ss_sqlite_bind_text (statement, 4, lesson->lead);
   sqlite3_bind_int64 (statement, 5, lesson->start_unix);
   sqlite3_bind_int64 (statement, 6, lesson->end_unix);
   sqlite3_bind_int (statement, 7, lesson->utc_offset_s);
@@ -818,10 +702,10 @@ insert_lesson (SsTimetable *timetable,
       return FALSE;
     }
   if (status != SQLITE_DONE)
-    return fail_sqlite (timetable, "adding a lesson", error);
+    return ss_sqlite_fail (timetable->db, "adding a lesson", error);
 
-  g_autoptr (sqlite3_stmt) remote = prepare (
-      timetable,
+  g_autoptr (sqlite3_stmt) remote = ss_sqlite_prepare (
+      timetable->db,
       "INSERT INTO lesson_remotes (lesson_id, classroom_id, position) "
       "VALUES (?, ?, ?)",
       error);
@@ -831,11 +715,12 @@ insert_lesson (SsTimetable *timetable,
   for (guint i = 0; lesson->remotes[i] != NULL; i++)
     {
       sqlite3_reset (remote);
-      bind_text (remote, 1, lesson->id);
-      bind_text (remote, 2, lesson->remotes[i]);
+      ss_sqlite_bind_text (remote, 1, lesson->id);
+      ss_sqlite_bind_text (remote, 2, lesson->remotes[i]);
       sqlite3_bind_int (remote, 3, (int) i);
       if (sqlite3_step (remote) != SQLITE_DONE)
-        return fail_sqlite (timetable, "adding a remote classroom", error);
+        return ss_sqlite_fail (timetable->db, "adding a remote classroom",
+                               error);
     }
   return TRUE;
 }
@@ -855,7 +740,7 @@ ss_timetable_add_lesson (SsTimetable *timetable,
 
   /* The savepoint nests inside a caller's transaction (the CSV import).
    * Alone, it makes the lesson and its remotes one change. */
-  if (!exec_sql (timetable, "SAVEPOINT add_lesson", error))
+  if (!ss_sqlite_exec (timetable->db, "SAVEPOINT add_lesson", error))
     return FALSE;
 
   if (lesson->id == NULL)
@@ -863,17 +748,17 @@ ss_timetable_add_lesson (SsTimetable *timetable,
 
   if (!insert_lesson (timetable, lesson, error))
     {
-      exec_sql (timetable,
-                "ROLLBACK TO add_lesson; RELEASE add_lesson", NULL);
+      ss_sqlite_exec (timetable->db,
+                      "ROLLBACK TO add_lesson; RELEASE add_lesson", NULL);
       return FALSE;
     }
 
-  if (!exec_sql (timetable, "RELEASE add_lesson", error))
+  if (!ss_sqlite_exec (timetable->db, "RELEASE add_lesson", error))
     return FALSE;
 
   /* Inside the CSV import's transaction the row may still be rolled back,
    * so the import logs its own count once it commits. */
-  if (sqlite3_get_autocommit (timetable->db))
+  if (sqlite3_get_autocommit (timetable->db->handle))
     g_message ("lesson=%s: added, lead %s, remote classrooms: %u%s",
                lesson->id, lesson->lead, g_strv_length (lesson->remotes),
                lesson->weekly ? ", weekly" : "");
@@ -885,16 +770,16 @@ ss_timetable_remove_lesson (SsTimetable *timetable,
                             const char *id,
                             GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable, "DELETE FROM lessons WHERE id = ?", error);
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db, "DELETE FROM lessons WHERE id = ?", error);
   if (statement == NULL)
     return FALSE;
 
-  bind_text (statement, 1, id);
+  ss_sqlite_bind_text (statement, 1, id);
   if (sqlite3_step (statement) != SQLITE_DONE)
-    return fail_sqlite (timetable, "removing a lesson", error);
+    return ss_sqlite_fail (timetable->db, "removing a lesson", error);
 
-  if (sqlite3_changes (timetable->db) == 0)
+  if (sqlite3_changes (timetable->db->handle) == 0)
     {
       g_set_error (error, SS_TIMETABLE_ERROR, SS_TIMETABLE_ERROR_NOT_FOUND,
                    "no lesson with id %s", id);
@@ -909,14 +794,14 @@ static GStrv
 read_remotes (SsTimetable *timetable, const char *lesson_id)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db,
       "SELECT classroom_id FROM lesson_remotes WHERE lesson_id = ? "
       "ORDER BY position",
       NULL);
   if (statement != NULL)
     {
-      bind_text (statement, 1, lesson_id);
+      ss_sqlite_bind_text (statement, 1, lesson_id);
       while (sqlite3_step (statement) == SQLITE_ROW)
         g_strv_builder_add (builder,
                             (const char *) sqlite3_column_text (statement, 0));
@@ -948,12 +833,13 @@ read_lesson (SsTimetable *timetable, sqlite3_stmt *statement)
 SsTimetableLesson *
 ss_timetable_get_lesson (SsTimetable *timetable, const char *id)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable, "SELECT " LESSON_COLUMNS " FROM lessons WHERE id = ?", NULL);
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db, "SELECT " LESSON_COLUMNS " FROM lessons WHERE id = ?",
+      NULL);
   if (statement == NULL)
     return NULL;
 
-  bind_text (statement, 1, id);
+  ss_sqlite_bind_text (statement, 1, id);
   if (sqlite3_step (statement) != SQLITE_ROW)
     return NULL;
   return read_lesson (timetable, statement);
@@ -962,10 +848,9 @@ ss_timetable_get_lesson (SsTimetable *timetable, const char *id)
 GPtrArray *
 ss_timetable_list_lessons (SsTimetable *timetable, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable,
-      "SELECT " LESSON_COLUMNS " FROM lessons ORDER BY start_unix, id",
-      error);
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db,
+      "SELECT " LESSON_COLUMNS " FROM lessons ORDER BY start_unix, id", error);
   if (statement == NULL)
     return NULL;
 
@@ -977,7 +862,7 @@ ss_timetable_list_lessons (SsTimetable *timetable, GError **error)
 
   if (status != SQLITE_DONE)
     {
-      fail_sqlite (timetable, "listing lessons", error);
+      ss_sqlite_fail (timetable->db, "listing lessons", error);
       return NULL;
     }
   return g_steal_pointer (&lessons);
@@ -995,20 +880,20 @@ ss_timetable_set_run_state (SsTimetable *timetable,
 {
   g_return_val_if_fail (state != SS_LESSON_STATE_SCHEDULED, FALSE);
 
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db,
       "INSERT OR REPLACE INTO lesson_runs (lesson_id, run_start, state, "
       "changed_unix) VALUES (?, ?, ?, ?)",
       error);
   if (statement == NULL)
     return FALSE;
 
-  bind_text (statement, 1, lesson_id);
+  ss_sqlite_bind_text (statement, 1, lesson_id);
   sqlite3_bind_int64 (statement, 2, run_start);
-  bind_text (statement, 3, state_names[state]);
+  ss_sqlite_bind_text (statement, 3, state_names[state]);
   sqlite3_bind_int64 (statement, 4, now_unix);
   if (sqlite3_step (statement) != SQLITE_DONE)
-    return fail_sqlite (timetable, "recording a lesson's state", error);
+    return ss_sqlite_fail (timetable->db, "recording a lesson's state", error);
   return TRUE;
 }
 
@@ -1017,14 +902,14 @@ ss_timetable_get_run_state (SsTimetable *timetable,
                             const char *lesson_id,
                             gint64 run_start)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db,
       "SELECT state FROM lesson_runs WHERE lesson_id = ? AND run_start = ?",
       NULL);
   if (statement == NULL)
     return SS_LESSON_STATE_SCHEDULED;
 
-  bind_text (statement, 1, lesson_id);
+  ss_sqlite_bind_text (statement, 1, lesson_id);
   sqlite3_bind_int64 (statement, 2, run_start);
   if (sqlite3_step (statement) != SQLITE_ROW)
     return SS_LESSON_STATE_SCHEDULED;
@@ -1037,8 +922,8 @@ ss_timetable_get_run_state (SsTimetable *timetable,
 GPtrArray *
 ss_timetable_list_live_runs (SsTimetable *timetable, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      timetable,
+  g_autoptr (sqlite3_stmt) statement = ss_sqlite_prepare (
+      timetable->db,
       "SELECT lesson_id, run_start FROM lesson_runs WHERE state = 'live' "
       "ORDER BY run_start",
       error);
@@ -1060,7 +945,7 @@ ss_timetable_list_live_runs (SsTimetable *timetable, GError **error)
 
   if (status != SQLITE_DONE)
     {
-      fail_sqlite (timetable, "listing live lessons", error);
+      ss_sqlite_fail (timetable->db, "listing live lessons", error);
       return NULL;
     }
   return g_steal_pointer (&runs);
