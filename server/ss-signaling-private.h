@@ -19,6 +19,10 @@ typedef struct {
   gboolean live;
   /* A timetable lesson: kept while it has no member. */
   gboolean kept;
+  /* The classroom of the first lead that joined: only its connections may
+   * join as lead, so a remote teacher cannot take the lead's controls by
+   * saying hello as lead. NULL until a lead joins. */
+  char *lead_classroom;
   /* Remote sessions whose return feed went to the relay, in the order they
    * were published: the lead's return slots follow this order. */
   GPtrArray *return_publishers;

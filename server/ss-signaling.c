@@ -32,6 +32,7 @@ ss_lesson_free (SsLesson *lesson)
 {
   g_clear_pointer (&lesson->interaction, ss_interaction_free);
   g_ptr_array_unref (lesson->return_publishers);
+  g_free (lesson->lead_classroom);
   g_ptr_array_unref (lesson->members);
   g_free (lesson->id);
   g_free (lesson);
@@ -644,6 +645,38 @@ handle_hello (SsSignaling *signaling,
     signaling->policy.greeted (signaling->policy_data, session);
 }
 
+/* A lesson has one lead classroom. Its connections (the agent and the lead
+ * teacher's page) join as lead, and every other classroom as remote: a
+ * timetable lesson's policy says so too, and an ad-hoc lesson belongs to
+ * the classroom whose lead created it. */
+static gboolean
+check_lead_classroom (SsSignaling *signaling,
+                      SsSession *session,
+                      SsLesson *lesson,
+                      gint64 request_id)
+{
+  if (lesson->lead_classroom == NULL)
+    return TRUE;
+
+  gboolean is_lead_classroom =
+      g_strcmp0 (session->classroom, lesson->lead_classroom) == 0;
+  if ((session->role == SS_ROLE_LEAD) == is_lead_classroom)
+    return TRUE;
+
+  g_autofree char *text =
+      session->role == SS_ROLE_LEAD
+          ? g_strdup_printf ("lesson %s is led by classroom %s; other "
+                             "classrooms join it as remote",
+                             lesson->id, lesson->lead_classroom)
+          : g_strdup_printf ("classroom %s leads lesson %s; join it as lead",
+                             lesson->lead_classroom, lesson->id);
+  SESSION_LOG (G_LOG_LEVEL_MESSAGE, session, "join of %s as %s refused: %s",
+               lesson->id, ss_role_to_string (session->role), text);
+  send_error (signaling, session, request_id, SS_PROTOCOL_ERROR_FORBIDDEN,
+              text);
+  return FALSE;
+}
+
 static void
 handle_lesson_join (SsSignaling *signaling,
                     SsSession *session,
@@ -671,11 +704,17 @@ handle_lesson_join (SsSignaling *signaling,
       return;
     }
 
+  if (lesson != NULL && !check_lead_classroom (signaling, session, lesson,
+                                                message->id))
+    return;
+
   if (session->lesson != NULL && session->lesson != lesson)
     leave_lesson (signaling, session, SS_OFFLINE_REASON_LEFT);
 
   if (lesson == NULL)
     lesson = create_lesson (signaling, message->lesson);
+  if (session->role == SS_ROLE_LEAD && lesson->lead_classroom == NULL)
+    lesson->lead_classroom = g_strdup (session->classroom);
 
   if (session->lesson != lesson)
     {

@@ -247,14 +247,14 @@ answer (Fixture *fixture, guint index, const char *sdp, const GError *error)
                       n_slots, error, entry->user_data);
 }
 
-/* hello and lesson.join, checking both results. */
+/* hello as @classroom and lesson.join, checking both results. */
 static void
-join (Fixture *fixture, guint client, const char *role, const char *lesson,
-      gboolean expect_live)
+join_as (Fixture *fixture, guint client, const char *role,
+         const char *classroom, const char *lesson, gboolean expect_live)
 {
   g_autofree char *hello = g_strdup_printf (
       "{\"v\":1,\"type\":\"hello\",\"id\":1,\"role\":\"%s\","
-      "\"classroom\":\"room%u\"}", role, client);
+      "\"classroom\":\"%s\"}", role, classroom);
   send_text (fixture, client, hello);
   g_autofree char *hello_result = g_strdup_printf (
       "{\"id\":1,\"server\":\"shuangshi-server/test\",\"session\":\"%s\","
@@ -269,6 +269,15 @@ join (Fixture *fixture, guint client, const char *role, const char *lesson,
       "{\"id\":2,\"lesson\":\"%s\",\"live\":%s,\"type\":\"result\",\"v\":1}",
       lesson, expect_live ? "true" : "false");
   assert_sent (fixture, client, join_result);
+}
+
+/* hello as classroom "room<client>" and lesson.join. */
+static void
+join (Fixture *fixture, guint client, const char *role, const char *lesson,
+      gboolean expect_live)
+{
+  g_autofree char *classroom = g_strdup_printf ("room%u", client);
+  join_as (fixture, client, role, classroom, lesson, expect_live);
 }
 
 #define PUBLISH "{\"v\":1,\"type\":\"publish\",\"id\":3,\"sdp\":\"offer\"}"
@@ -338,11 +347,13 @@ test_remote_before_live (Fixture *fixture, gconstpointer data)
   assert_nothing_sent (fixture, 1);
 }
 
+/* A second connection of the lead's classroom (the lead teacher's page)
+ * joins as lead but cannot publish a second main stream. */
 static void
 test_second_lead_busy (Fixture *fixture, gconstpointer data)
 {
   make_live (fixture);
-  join (fixture, 2, "lead", "L1", TRUE);
+  join_as (fixture, 2, "lead", "room0", "L1", TRUE);
 
   send_text (fixture, 2, PUBLISH);
   g_autofree char *reply = take_sent (fixture, 2);
@@ -357,13 +368,45 @@ static void
 test_busy_while_first_publish_pending (Fixture *fixture, gconstpointer data)
 {
   join (fixture, 0, "lead", "L1", FALSE);
-  join (fixture, 2, "lead", "L1", FALSE);
+  join_as (fixture, 2, "lead", "room0", "L1", FALSE);
   send_text (fixture, 0, PUBLISH);
 
   send_text (fixture, 2, PUBLISH);
   g_autofree char *reply = take_sent (fixture, 2);
   g_assert_true (strstr (reply, "\"lesson_busy\"") != NULL);
   g_assert_cmpuint (fixture->relay.calls->len, ==, 1);
+}
+
+/* An ad-hoc lesson belongs to the classroom whose lead created it: another
+ * classroom may not join it as lead (a remote teacher's page asking for
+ * the lead's controls), nor the lead's classroom as remote. */
+static void
+test_one_lead_classroom (Fixture *fixture, gconstpointer data)
+{
+  make_live (fixture);
+
+  send_text (fixture, 2, "{\"v\":1,\"type\":\"hello\",\"id\":1,"
+             "\"role\":\"lead\",\"classroom\":\"room2\"}");
+  g_free (take_sent (fixture, 2));
+  send_text (fixture, 2, "{\"v\":1,\"type\":\"lesson.join\",\"id\":2,"
+             "\"lesson\":\"L1\"}");
+  assert_sent (fixture, 2, "{\"code\":\"forbidden\",\"id\":2,\"message\":"
+               "\"lesson L1 is led by classroom room0; other classrooms join "
+               "it as remote\",\"type\":\"error\",\"v\":1}");
+  assert_nothing_sent (fixture, 2);
+
+  send_text (fixture, 3, "{\"v\":1,\"type\":\"hello\",\"id\":1,"
+             "\"role\":\"remote\",\"classroom\":\"room0\"}");
+  g_free (take_sent (fixture, 3));
+  send_text (fixture, 3, "{\"v\":1,\"type\":\"lesson.join\",\"id\":2,"
+             "\"lesson\":\"L1\"}");
+  assert_sent (fixture, 3, "{\"code\":\"forbidden\",\"id\":2,\"message\":"
+               "\"classroom room0 leads lesson L1; join it as lead\","
+               "\"type\":\"error\",\"v\":1}");
+
+  /* Refused joins leave the lesson as it was. */
+  g_assert_cmpuint (fixture->relay.calls->len, ==, 1);
+  assert_nothing_sent (fixture, 0);
 }
 
 /* Remotes publish return feeds; the lead's subscription carries them in
@@ -783,6 +826,7 @@ main (int argc, char **argv)
   ADD_TEST ("/server/signaling/second-lead-busy", test_second_lead_busy);
   ADD_TEST ("/server/signaling/busy-while-publish-pending",
             test_busy_while_first_publish_pending);
+  ADD_TEST ("/server/signaling/one-lead-classroom", test_one_lead_classroom);
   ADD_TEST ("/server/signaling/return-feeds", test_return_feeds);
   ADD_TEST ("/server/signaling/return-feed-closed-by-relay",
             test_return_feed_closed_by_relay);
