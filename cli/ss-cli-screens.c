@@ -71,8 +71,12 @@ compare_links (gconstpointer a, gconstpointer b, gpointer user_data)
                              string_of (second, "lesson"));
   if (by_lesson != 0)
     return by_lesson;
-  return g_strcmp0 (string_of (first, "classroom"),
-                    string_of (second, "classroom"));
+  int by_classroom = g_strcmp0 (string_of (first, "classroom"),
+                                string_of (second, "classroom"));
+  if (by_classroom != 0)
+    return by_classroom;
+  return g_strcmp0 (string_of (first, "transport"),
+                    string_of (second, "transport"));
 }
 
 void
@@ -127,6 +131,19 @@ translate_role (const char *role)
   if (g_strcmp0 (role, "remote") == 0)
     return _("remote");
   return role;
+}
+
+/* The protocol's names of a classroom's two media transports: what it
+ * publishes (the lead's lesson, a remote's return feed) and what it
+ * subscribes to. */
+static const char *
+translate_transport (const char *transport)
+{
+  if (g_strcmp0 (transport, "publish") == 0)
+    return _("publish");
+  if (g_strcmp0 (transport, "subscribe") == 0)
+    return _("subscribe");
+  return transport[0] != '\0' ? transport : "-";
 }
 
 static const char *
@@ -233,9 +250,9 @@ render_links_table (json_t *links, GString *out,
                     const SsCliScreenOptions *options, guint max_rows)
 {
   const char *headers[] = {
-    _("LESSON"), _("CLASSROOM"), _("ROLE"), _("STATE"), _("IN"), _("OUT"),
-    _("LOSS"), _("JITTER"), _("RTT"), _("NACK S/R"), _("PLI S/R"),
-    _("LAYER"),
+    _("LESSON"), _("CLASSROOM"), _("ROLE"), _("TRANSPORT"), _("STATE"),
+    _("IN"), _("OUT"), _("LOSS"), _("JITTER"), _("RTT"), _("NACK S/R"),
+    _("PLI S/R"), _("LAYER"),
   };
   g_autoptr (SsCliTable) table = ss_cli_table_new (G_N_ELEMENTS (headers));
   ss_cli_table_add_row (table, headers, FALSE);
@@ -268,6 +285,7 @@ render_links_table (json_t *links, GString *out,
       const char *cells[] = {
         string_of (link, "lesson"), string_of (link, "classroom"),
         translate_role (string_of (link, "role")),
+        translate_transport (string_of (link, "transport")),
         translate_state (string_of (link, "state")), in, out_rate, loss,
         jitter, rtt, nacks, plis, layer,
       };

@@ -1,9 +1,10 @@
 /* Builds the admin API's live view from the relay's statistics snapshot and
- * the signaling core's state; see ss-live-view.h for the schema. Relay peers
- * are matched to classrooms through the peer id, which is the signaling
- * session id. RTT, loss and jitter of a remote's link come from the RTCP
- * receiver reports it sends (RFC 3550 section 6.4.2), those of the lead's
- * link from the relay's own receive statistics.
+ * the signaling core's state; see ss-live-view.h for the schema. A link is
+ * one relay peer (one transport), matched to its classroom through the
+ * signaling session id at the start of the peer id. Loss and jitter of a
+ * subscribe link come from the RTCP receiver reports the classroom sends
+ * (RFC 3550 section 6.4.2), those of a publish link from the relay's own
+ * receive statistics. Only subscribe links have an RTT.
  */
 #define G_LOG_DOMAIN "ss-live-view"
 
@@ -195,7 +196,8 @@ typedef struct {
   gint64 keyframe_requests_received;
   gboolean has_keyframe_age;
   double keyframe_age_ms;
-  gboolean has_layer;
+  /* Layers of the slot-0 video consumer, -1 when it forwards none. */
+  gboolean has_slot0_video;
   gint64 layer;
   gint64 target_layer;
 } SsLinkFigures;
@@ -247,12 +249,20 @@ add_consumer (SsLinkFigures *figures, json_t *stream)
       figures->has_rtt = TRUE;
     }
 
+  /* A subscription has a video consumer per slot, and the later slots are
+   * often idle (a remote's floor slot while no classroom holds the floor).
+   * So the link shows slot 0: the lead's stream for a remote, the floor
+   * holder's or first return feed for the lead. A consumer without "slot"
+   * counts as slot 0. */
   const char *kind = json_string_value (json_object_get (stream, "kind"));
-  if (g_strcmp0 (kind, "video") == 0 && has_number (stream, "layer"))
+  if (g_strcmp0 (kind, "video") == 0 && !figures->has_slot0_video
+      && get_int (stream, "slot") == 0)
     {
-      figures->has_layer = TRUE;
-      figures->layer = get_int (stream, "layer");
-      figures->target_layer = get_int (stream, "target_layer");
+      figures->has_slot0_video = TRUE;
+      figures->layer = has_number (stream, "layer")
+                           ? get_int (stream, "layer") : -1;
+      figures->target_layer = has_number (stream, "target_layer")
+                                  ? get_int (stream, "target_layer") : -1;
     }
 }
 
@@ -266,22 +276,34 @@ optional_number (gboolean known, double value)
 static json_t *
 find_classroom (json_t *signaling, const char *session_id)
 {
-  if (session_id == NULL)
-    return NULL;
-
   gsize i;
   json_t *entry;
-  /* A session's second transport is named "SESSION/return" or
-   * "SESSION/feeds" (server/ss-signaling-private.h). */
-  gsize length = strcspn (session_id, "/");
   json_array_foreach (json_object_get (signaling, "classrooms"), i, entry)
-    {
-      const char *id = json_string_value (json_object_get (entry, "session"));
-      if (id != NULL && strlen (id) == length
-          && strncmp (id, session_id, length) == 0)
-        return entry;
-    }
+    if (g_strcmp0 (json_string_value (json_object_get (entry, "session")),
+                   session_id)
+        == 0)
+      return entry;
   return NULL;
+}
+
+/* The signaling server names a session's relay transports (see
+ * ss_session_transport_peer_id): the session id for the lead's publish and
+ * a remote's subscription, "SESSION/feeds" for the lead's subscription and
+ * "SESSION/return" for a remote's return feed. */
+static char *
+session_of_peer (const char *peer_id)
+{
+  return g_strndup (peer_id, strcspn (peer_id, "/"));
+}
+
+/* The role a peer id implies, for a peer whose session is gone. */
+static const char *
+role_of_peer (const char *peer_id, gboolean is_publisher)
+{
+  const char *suffix = strchr (peer_id, '/');
+  if (suffix == NULL)
+    return is_publisher ? "lead" : "remote";
+  return g_strcmp0 (suffix, "/feeds") == 0 ? "lead" : "remote";
 }
 
 /* The peer of the same id in a lesson of an earlier snapshot, or NULL. */
@@ -318,16 +340,18 @@ build_link (const char *lesson_id, json_t *peer, json_t *previous_peer,
             double interval_s, json_t *signaling)
 {
   const char *peer_id = json_string_value (json_object_get (peer, "peer"));
-  /* A remote's return feed is a publisher too, under "SESSION/return". */
+  if (peer_id == NULL)
+    peer_id = "";
+  /* The lead's main stream and a remote's return feed are publishers. */
   gboolean is_publisher =
       g_strcmp0 (json_string_value (json_object_get (peer, "role")),
                  "publisher")
       == 0;
-  gboolean is_lead = is_publisher && peer_id != NULL
-                     && strchr (peer_id, '/') == NULL;
-  json_t *classroom = find_classroom (signaling, peer_id);
+  g_autofree char *session_id = session_of_peer (peer_id);
+  json_t *classroom = find_classroom (signaling, session_id);
   const char *classroom_id = json_string_value (json_object_get (classroom,
                                                                  "classroom"));
+  const char *role = json_string_value (json_object_get (classroom, "role"));
 
   SsLinkFigures figures = { 0 };
   gsize i;
@@ -358,15 +382,15 @@ build_link (const char *lesson_id, json_t *peer, json_t *previous_peer,
   json_object_set_new (link, "lesson", json_string (lesson_id));
   json_object_set_new (link, "classroom",
                        json_string (classroom_id != NULL ? classroom_id
-                                    : peer_id != NULL    ? peer_id
+                                    : peer_id[0] != '\0' ? peer_id
                                                          : "?"));
-  json_object_set_new (link, "session",
-                       json_string (peer_id != NULL ? peer_id : ""));
-  const char *role = json_string_value (json_object_get (classroom, "role"));
+  json_object_set_new (link, "session", json_string (session_id));
+  json_object_set_new (link, "peer", json_string (peer_id));
   json_object_set_new (link, "role",
-                       json_string (role != NULL ? role
-                                    : is_lead    ? "lead"
-                                                 : "remote"));
+                       json_string (role != NULL
+                                        ? role
+                                        : role_of_peer (peer_id,
+                                                        is_publisher)));
   json_object_set_new (link, "transport",
                        json_string (is_publisher ? "publish" : "subscribe"));
   json_object_set_new (link, "state",
@@ -399,11 +423,13 @@ build_link (const char *lesson_id, json_t *peer, json_t *previous_peer,
                        optional_number (figures.has_keyframe_age,
                                         figures.keyframe_age_ms / 1000.0));
   json_object_set_new (link, "layer",
-                       figures.has_layer ? json_integer (figures.layer)
-                                         : json_null ());
+                       figures.has_slot0_video && figures.layer >= 0
+                           ? json_integer (figures.layer)
+                           : json_null ());
   json_object_set_new (link, "target_layer",
-                       figures.has_layer ? json_integer (figures.target_layer)
-                                         : json_null ());
+                       figures.has_slot0_video && figures.target_layer >= 0
+                           ? json_integer (figures.target_layer)
+                           : json_null ());
   return link;
 }
 
@@ -433,8 +459,12 @@ build_lesson (json_t *core_lesson,
 {
   const char *lesson_id = json_string_value (json_object_get (core_lesson,
                                                               "lesson"));
-  gint64 bitrate_in = 0, bitrate_out = 0, remotes = 0, n_links = 0;
-  json_t *keyframe_age = json_null ();
+  gint64 bitrate_in = 0, bitrate_out = 0, n_links = 0;
+  json_t *keyframe_age = NULL;
+  /* A remote with a return feed has two links, one per transport, so the
+   * remotes are counted by session. Keys are borrowed from the links. */
+  g_autoptr (GHashTable) remote_sessions = g_hash_table_new (g_str_hash,
+                                                             g_str_equal);
 
   gsize i;
   json_t *peer;
@@ -444,20 +474,25 @@ build_lesson (json_t *core_lesson,
       json_t *link = build_link (lesson_id, peer,
                                  find_peer (previous_relay_lesson, peer_id),
                                  interval_s, signaling);
+      json_array_append_new (links, link);
+      n_links++;
       bitrate_in += get_int (link, "bitrate_in_bps");
       bitrate_out += get_int (link, "bitrate_out_bps");
-      if (g_strcmp0 (json_string_value (json_object_get (link, "role")),
-                     "remote")
-          == 0)
-        remotes++;
-      else
+
+      const char *role = json_string_value (json_object_get (link, "role"));
+      const char *transport = json_string_value (json_object_get (
+          link, "transport"));
+      if (g_strcmp0 (role, "remote") == 0)
+        g_hash_table_add (remote_sessions,
+                          (gpointer) json_string_value (
+                              json_object_get (link, "session")));
+      else if (keyframe_age == NULL && g_strcmp0 (transport, "publish") == 0)
         {
-          json_decref (keyframe_age);
-          keyframe_age = json_incref (json_object_get (
-              link, "keyframe_age_seconds"));
+          /* The lesson's key frames are those of the lead's main stream.
+           * The lead's feeds subscription receives none, and a return
+           * feed's key frames stay on that remote's link. */
+          keyframe_age = json_object_get (link, "keyframe_age_seconds");
         }
-      n_links++;
-      json_array_append_new (links, link);
     }
 
   json_t *lesson = json_object ();
@@ -473,7 +508,8 @@ build_lesson (json_t *core_lesson,
                        relay_lesson != NULL
                            ? json_integer (get_int (relay_lesson, "worker"))
                            : json_null ());
-  json_object_set_new (lesson, "remotes", json_integer (remotes));
+  json_object_set_new (lesson, "remotes",
+                       json_integer (g_hash_table_size (remote_sessions)));
   json_object_set_new (lesson, "links", json_integer (n_links));
   json_object_set_new (lesson, "bitrate_in_bps", json_integer (bitrate_in));
   json_object_set_new (lesson, "bitrate_out_bps", json_integer (bitrate_out));
@@ -483,7 +519,9 @@ build_lesson (json_t *core_lesson,
   json_object_set_new (lesson, "rtp_packets_out",
                        json_integer (get_int (relay_lesson,
                                               "rtp_packets_out")));
-  json_object_set_new (lesson, "keyframe_age_seconds", keyframe_age);
+  json_object_set_new (lesson, "keyframe_age_seconds",
+                       keyframe_age != NULL ? json_incref (keyframe_age)
+                                            : json_null ());
   return lesson;
 }
 

@@ -17,7 +17,8 @@
  *                 "links", "bitrate_in_bps", "bitrate_out_bps",
  *                 "rtp_packets_in", "rtp_packets_out",
  *                 "keyframe_age_seconds"}],
- *    "links": [{"lesson", "classroom", "session", "role" (lead|remote),
+ *    "links": [{"lesson", "classroom", "session", "peer",
+ *               "role" (lead|remote), "transport" (publish|subscribe),
  *               "state", "address", "age_seconds", "bitrate_in_bps",
  *               "bitrate_out_bps", "bytes_in", "bytes_out",
  *               "packets_lost", "loss_percent", "jitter_ms", "rtt_ms",
@@ -25,6 +26,16 @@
  *               "keyframe_requests_received", "keyframe_age_seconds",
  *               "layer", "target_layer"}],
  *    "classrooms": {"online", "offline"}}
+ *
+ * A link is one media transport between a classroom and the relay, so a
+ * classroom has up to two: "publish" (the lead's main stream, a remote's
+ * return feed) and "subscribe" (a remote's lesson and floor slots, the
+ * lead's return-feed slots). "peer" is the relay's peer id of the
+ * transport, "session" the signaling session it belongs to. A lesson's
+ * "remotes" counts remote classrooms, not their links, and its
+ * "keyframe_age_seconds" is that of the lead's publish link. A subscribe
+ * link's "layer" and "target_layer" are those of its slot-0 video
+ * consumer, null while that slot forwards no layer.
  *
  * Directions are the relay's: "in" is what the relay receives from the
  * classroom, "out" what it sends to it. Rates per second and CPU percent

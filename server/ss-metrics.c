@@ -48,13 +48,13 @@ static const SsMetricFamily relay_families[] = {
 
 static const SsMetricFamily lesson_families[] = {
   { "shuangshi_lesson_remotes", "gauge",
-    "Remote classrooms receiving the lesson from the relay.", "remotes", 1 },
+    "Remote classrooms with a media transport to the relay in the lesson.",
+    "remotes", 1 },
   { "shuangshi_lesson_rtp_packets_received_total", "counter",
-    "RTP packets the relay received from the lesson's lead.",
-    "rtp_packets_in", 1 },
+    "RTP packets the relay received in the lesson, from the lead and the "
+    "return feeds.", "rtp_packets_in", 1 },
   { "shuangshi_lesson_rtp_packets_sent_total", "counter",
-    "RTP packets the relay forwarded to the lesson's remotes.",
-    "rtp_packets_out", 1 },
+    "RTP packets the relay forwarded in the lesson.", "rtp_packets_out", 1 },
 };
 
 static const SsMetricFamily link_families[] = {
@@ -90,11 +90,11 @@ static const SsMetricFamily link_families[] = {
     "PLIs and FIRs the relay received from the classroom.",
     "keyframe_requests_received", 1 },
   { "shuangshi_link_keyframe_age_seconds", "gauge",
-    "Time since the last video key frame from the lead.",
+    "Time since the last video key frame the relay received on the link.",
     "keyframe_age_seconds", 1 },
   { "shuangshi_link_simulcast_layer", "gauge",
-    "Simulcast layer forwarded to the classroom, 0 is the lowest.", "layer",
-    1 },
+    "Simulcast layer forwarded in subscription slot 0, 0 is the lowest.",
+    "layer", 1 },
 };
 
 static void
@@ -161,12 +161,16 @@ append_family (GString *text,
       g_string_append_c (text, '{');
       for (guint l = 0; labels[l] != NULL; l++)
         {
+          /* A missing label is written empty, which Prometheus reads as
+           * no label, rather than as a made-up value. */
           json_t *label = json_object_get (row, labels[l]);
           g_autofree char *label_text
               = json_is_string (label)
                     ? g_strdup (json_string_value (label))
-                    : g_strdup_printf ("%" JSON_INTEGER_FORMAT,
-                                       json_integer_value (label));
+                : json_is_integer (label)
+                    ? g_strdup_printf ("%" JSON_INTEGER_FORMAT,
+                                       json_integer_value (label))
+                    : g_strdup ("");
           g_string_append_printf (text, "%s%s=", l > 0 ? "," : "",
                                   labels[l]);
           append_label_value (text, label_text);
@@ -220,8 +224,10 @@ ss_metrics_render (json_t *view)
 {
   static const char *const relay_labels[] = { "relay", "worker", NULL };
   static const char *const lesson_labels[] = { "lesson", NULL };
+  /* A classroom has up to two links, so "transport" (publish or
+   * subscribe) keeps its series apart. */
   static const char *const link_labels[] = { "lesson", "classroom", "role",
-                                             NULL };
+                                             "transport", NULL };
 
   g_return_val_if_fail (view != NULL, NULL);
 

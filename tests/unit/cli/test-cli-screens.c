@@ -43,6 +43,17 @@ find_line (const char *text, const char *needle)
   return NULL;
 }
 
+/* Returns the first line containing both @first and @second, or NULL. */
+static char *
+find_line_with (const char *text, const char *first, const char *second)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], first) != NULL && strstr (lines[i], second) != NULL)
+      return g_strdup (lines[i]);
+  return NULL;
+}
+
 static void
 test_top_english_sections (void)
 {
@@ -54,7 +65,7 @@ test_top_english_sections (void)
   g_assert_nonnull (strstr (frame, "\nRelays\n"));
   g_assert_nonnull (strstr (frame, "\nLessons\n"));
   g_assert_nonnull (relay_row);
-  g_assert_nonnull (strstr (relay_row, "2.33 Mbit/s"));
+  g_assert_nonnull (strstr (relay_row, "2.73 Mbit/s"));
   g_assert_nonnull (strstr (relay_row, "2.5 %"));
   g_assert_nonnull (lesson_row);
   g_assert_nonnull (strstr (lesson_row, "live"));
@@ -164,6 +175,65 @@ test_top_chinese (void)
   setlocale (LC_ALL, "C.UTF-8");
 }
 
+/* A classroom with a return feed has a publish and a subscribe link, and
+ * each row shows which one it is. */
+static void
+test_links_transport_english (void)
+{
+  g_autofree char *frame = render_top_in ("C.UTF-8", &plain);
+  g_autofree char *header = find_line_with (frame, "CLASSROOM", "ROLE");
+  g_autofree char *return_feed = find_line_with (frame, "town-1", "publish");
+  g_autofree char *town_subscribe = find_line_with (frame, "town-1",
+                                                    "subscribe");
+  g_autofree char *lead_publish = find_line_with (frame, "lead-1", "publish");
+  g_autofree char *lead_feeds = find_line_with (frame, "lead-1", "subscribe");
+
+  g_assert_nonnull (header);
+  g_assert_nonnull (strstr (header, "TRANSPORT"));
+  g_assert_nonnull (return_feed);
+  g_assert_nonnull (strstr (return_feed, "400.0 kbit/s"));
+  g_assert_nonnull (town_subscribe);
+  g_assert_nonnull (strstr (town_subscribe, "630.0 kbit/s"));
+  g_assert_nonnull (lead_publish);
+  g_assert_nonnull (lead_feeds);
+}
+
+static void
+test_links_transport_chinese (void)
+{
+  g_autofree char *frame = render_top_in ("zh_CN.UTF-8", &plain);
+  if (frame == NULL)
+    {
+      g_test_skip ("the zh_CN.UTF-8 locale is not installed");
+      return;
+    }
+  g_autofree char *header = find_line_with (frame, "教室", "角色");
+  g_autofree char *return_feed = find_line_with (frame, "town-1", "推流");
+  g_autofree char *lead_feeds = find_line_with (frame, "lead-1", "拉流");
+  setlocale (LC_ALL, "C.UTF-8");
+
+  g_assert_nonnull (header);
+  g_assert_nonnull (strstr (header, "传输"));
+  g_assert_nonnull (return_feed);
+  g_assert_nonnull (strstr (return_feed, "听课"));
+  g_assert_nonnull (lead_feeds);
+  g_assert_nonnull (strstr (lead_feeds, "主讲"));
+}
+
+/* REMOTES counts classrooms: town-1 has two links but is one remote. */
+static void
+test_lessons_remotes_count (void)
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_autoptr (json_t) view = load_view ();
+  g_autofree char *text = ss_cli_render_lessons (view, &plain);
+  g_autofree char *lesson_row = find_line_with (text, "math-7", "embedded/0");
+
+  g_assert_nonnull (lesson_row);
+  g_assert_nonnull (strstr (lesson_row, "embedded/0  2  "));
+  g_assert_nonnull (strstr (lesson_row, "1.5 s"));
+}
+
 static void
 test_table_aligns_wide_characters (void)
 {
@@ -265,6 +335,11 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-screens/top-height", test_top_cut_to_height);
   g_test_add_func ("/cli-screens/top-keys-line", test_top_keys_line_kept);
   g_test_add_func ("/cli-screens/top-chinese", test_top_chinese);
+  g_test_add_func ("/cli-screens/links-transport-english",
+                   test_links_transport_english);
+  g_test_add_func ("/cli-screens/links-transport-chinese",
+                   test_links_transport_chinese);
+  g_test_add_func ("/cli-screens/lessons-remotes", test_lessons_remotes_count);
   g_test_add_func ("/cli-screens/table-wide-chars",
                    test_table_aligns_wide_characters);
   g_test_add_func ("/cli-screens/table-clipped", test_table_clipped_to_width);
