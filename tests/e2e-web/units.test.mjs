@@ -1,5 +1,6 @@
 // Unit tests of the teachers' page modules that need no browser: the
-// message catalog, the token, the signaling client and the lesson state.
+// message catalog, the token, the signaling client, the lesson state and
+// the view's chat length check.
 // Run with `node --test units.test.mjs`.
 
 import assert from 'node:assert/strict';
@@ -11,8 +12,10 @@ import {
   ProtocolError, RECONNECT_FIRST_MS, RECONNECT_MAX_MS, REQUEST_TIMEOUT_MS, SUBPROTOCOL, SignalingClient, reconnectDelay,
 } from '../../web/static/signaling.js';
 import {
-  MAX_CHAT_MESSAGES, applyEvent, disconnectedState, handPosition, initialState, joinedState, leadClassroom, remoteClassrooms,
+  MAX_CHAT_MESSAGES, applyEvent, disconnectedState, handPosition, initialState, joinedState, leadClassroom,
+  nextLessonRunning, remoteClassrooms,
 } from '../../web/static/lesson-state.js';
+import { MAX_CHAT_LENGTH, chatLength, chatTooLongMessage } from '../../web/static/view.js';
 
 // ---- Catalog ----------------------------------------------------------
 
@@ -349,4 +352,72 @@ test('a lost connection forgets media, keeps the lesson', () => {
   assert.equal(state.joined, false);
   assert.deepEqual(state.slots, []);
   assert.equal(state.chat.length, 2);
+});
+
+// ---- Schedule ---------------------------------------------------------
+
+const MATH_RUN = {
+  lesson: 'math-1', title: '数学', subject: '数学', start: '2025-03-03T14:00:00+08:00', end: '2025-03-03T14:45:00+08:00',
+};
+const RUN_START_MS = Date.parse(MATH_RUN.start);
+
+test('next lesson before its start is not running', () => {
+  const state = applyEvent(initialState(), { v: 1, type: 'schedule', next: MATH_RUN });
+  assert.equal(nextLessonRunning(state, RUN_START_MS - 1), false);
+  assert.equal(nextLessonRunning(initialState(), RUN_START_MS), false);
+});
+
+test('next lesson from its start is running', () => {
+  const state = applyEvent(initialState(), { v: 1, type: 'schedule', next: MATH_RUN });
+  assert.equal(nextLessonRunning(state, RUN_START_MS), true);
+  // Past the end, the server still names the run only during its grace
+  // period, so it is still the lesson in progress.
+  assert.equal(nextLessonRunning(state, Date.parse(MATH_RUN.end) + 60000), true);
+});
+
+test('lesson.starting of the run marks it running', () => {
+  let state = applyEvent(initialState(), { v: 1, type: 'schedule', next: MATH_RUN });
+  state = applyEvent(state, { v: 1, type: 'lesson.starting', ...MATH_RUN });
+  // A browser clock five minutes behind the server's.
+  assert.equal(nextLessonRunning(state, RUN_START_MS - 300000), true);
+
+  const nextWeek = { ...MATH_RUN, start: '2025-03-10T14:00:00+08:00', end: '2025-03-10T14:45:00+08:00' };
+  state = applyEvent(state, { v: 1, type: 'schedule', next: nextWeek });
+  assert.equal(nextLessonRunning(state, RUN_START_MS + 3600000), false);
+});
+
+test('next lesson with a bad start is not running', () => {
+  const state = applyEvent(initialState(), { v: 1, type: 'schedule', next: { ...MATH_RUN, start: 'soon' } });
+  assert.equal(nextLessonRunning(state, RUN_START_MS), false);
+});
+
+// ---- Chat length ------------------------------------------------------
+
+test('chat length counts code points of the trimmed text', () => {
+  assert.equal(chatLength('  你好  '), 2);
+  // U+1F600 is two UTF-16 code units but one character for the server.
+  assert.equal(chatLength('\u{1F600}'), 1);
+});
+
+test('chat at the limit may be sent', () => {
+  useSourceLanguage();
+  assert.equal(chatTooLongMessage('字'.repeat(MAX_CHAT_LENGTH)), null);
+  assert.equal(chatTooLongMessage('\u{1F600}'.repeat(MAX_CHAT_LENGTH)), null);
+  assert.equal(chatTooLongMessage(` ${'a'.repeat(MAX_CHAT_LENGTH)} `), null);
+});
+
+test('chat over the limit names both lengths', () => {
+  setCatalog({
+    language: 'zh_CN',
+    plural_forms: 'nplurals=1; plural=0;',
+    messages: {
+      'This message has {count} characters, more than the {max} allowed. Shorten it, then send it.':
+        '这条消息有 {count} 个字，超过了上限 {max} 个字。请删减后再发送。',
+    },
+  });
+  assert.equal(chatTooLongMessage('字'.repeat(600)), `这条消息有 600 个字，超过了上限 ${MAX_CHAT_LENGTH} 个字。请删减后再发送。`);
+  useSourceLanguage();
+  const message = chatTooLongMessage('a'.repeat(MAX_CHAT_LENGTH + 1));
+  assert.match(message, new RegExp(`has ${MAX_CHAT_LENGTH + 1} characters`));
+  assert.match(message, new RegExp(`the ${MAX_CHAT_LENGTH} allowed`));
 });

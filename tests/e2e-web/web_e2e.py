@@ -21,8 +21,10 @@ The steps, each reported by number and name when it fails:
   4. the page decodes the lesson video (slot 0, source lead-1): the
      framesDecoded of window.shuangshiStats() grows;
   5. the page sends R1's camera as its return feed;
-  6. a chat message typed in the page reaches the lead agent (its stats
-     file's `chat`), and one the lead agent sends appears in the page;
+  6. a chat text over the server's limit stays in the page's chat box
+     with a warning, and Send does not send it. A chat message typed in
+     the page reaches the lead agent (its stats file's `chat`), and one
+     the lead agent sends appears in the page;
   7. the hand raised in the page is in the lead agent's queue (`hands`);
   8. the page confirms R1's attendance with a student count;
   9. the lead teacher's page lists R1's raised hand and student count, and
@@ -34,19 +36,25 @@ The steps, each reported by number and name when it fails:
      its return feed, says so, and still decodes the lesson video;
  12. a page whose token has a forged signature shows the invalid-link
      message and does not reconnect;
- 13. screenshots of the remote and lead pages are saved to --artefacts
-     and are PNGs (on a failure, *-failed.png shows what the pages showed);
- 14. the server and the agents exit with status 0 after SIGTERM.
+ 13. a timetable lesson that began two minutes ago is shown as the lesson
+     in progress, not as the next lesson, on a page that cannot join it
+     (opened in the lead role for one of the lesson's remote classrooms);
+ 14. screenshots of the remote and lead pages are saved to --artefacts
+     and are PNGs (on a failure, *-failed.png shows what the pages showed).
+     Steps 6 and 13 save web-chat-too-long.png and web-timetable.png there
+     too, for a person to look at;
+ 15. the server and the agents exit with status 0 after SIGTERM.
 
 Every process is stopped by its PID or process group at the end, also on
 failure. The work dir with the logs is removed after a pass and kept after
 a failure. Exit status: 0 passed, 1 failed, 77 skipped (no root, no
-namespaces, no Chromium, no node or no playwright-core: run `npm ci` in
-tests/e2e-web).
+namespaces, no Chromium, no node or no playwright-core: run
+`scripts/install-packages --web-test`, which runs `npm ci` in tests/e2e-web).
 """
 
 import argparse
 import ctypes
+import datetime
 import json
 import os
 import select
@@ -75,6 +83,17 @@ AGENT_CLASSROOM = "R2"
 PAGE_LOCALE = "zh-CN"
 # Students the page confirms for R1.
 STUDENTS = 28
+# The server's maximum chat text, in Unicode code points.
+MAX_CHAT_LENGTH = 500
+# The timetable lesson of step 13: id, title, classrooms, how long ago it
+# started and its length.
+TIMETABLE_LESSON = "web-timetable"
+TIMETABLE_TITLE = "分数的加法"
+TIMETABLE_LEAD = "T1"
+TIMETABLE_REMOTE = "T2"
+TIMETABLE_STARTED_S = 120
+TIMETABLE_LENGTH_S = 45 * 60
+CHINA = datetime.timezone(datetime.timedelta(hours=8))
 
 # Inner run as a whole; meson's timeout is above this.
 INNER_TIMEOUT_S = 200
@@ -234,12 +253,20 @@ def check(condition, description, detail=""):
     log(f"  ok: {description}")
 
 
-def page_link(args, lesson, classroom, role):
-    """Return the page address `shuangshi classroom link` prints."""
-    command = [args.cli_exe, "--server", lesson.http_url, "--data-dir", lesson.data_dir,
-               "classroom", "link", classroom, "--role", role, "--lesson", LESSON]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=20,
-                            env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE=""))
+def run_cli(args, lesson, cli_args):
+    """Run the technician CLI against the test's server, in English."""
+    command = [args.cli_exe, "--server", lesson.http_url, "--data-dir", lesson.data_dir, *cli_args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=20,
+                          env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE=""))
+
+
+def page_link(args, lesson, classroom, role, lesson_id=LESSON):
+    """Return the page address `shuangshi classroom link` prints; without
+    lesson_id the page joins the timetable lesson the server announces."""
+    cli_args = ["classroom", "link", classroom, "--role", role]
+    if lesson_id is not None:
+        cli_args += ["--lesson", lesson_id]
+    result = run_cli(args, lesson, cli_args)
     urls = [line for line in result.stdout.splitlines() if line.startswith("http://")]
     if result.returncode != 0 or len(urls) != 1:
         raise StepFailed(f"shuangshi classroom link {classroom} exited {result.returncode}: "
@@ -373,9 +400,30 @@ def step_return_feed(session):
     session.wait("the page's return feed is connected and encodes frames", sending)
 
 
+def chat_box_value_length(session):
+    return session.browser.call("evaluate", name="remote",
+                                expression="document.getElementById('chat-input').value.length")
+
+
 def step_chat(session):
+    # A paste over the limit: the whole text stays in the box, the warning
+    # names both lengths, and Send sends nothing.
+    long_text = "长" * (MAX_CHAT_LENGTH + 100)
+    session.browser.call("fill", name="remote", selector="#chat-input", text=long_text)
+    template = session.translated(
+        "This message has {count} characters, more than the {max} allowed. Shorten it, then send it.")
+    warning = template.replace("{count}", str(len(long_text))).replace("{max}", str(MAX_CHAT_LENGTH))
+    session.wait_text("remote", "#chat-status", warning)
+    save_screenshot(session, "remote", "web-chat-too-long.png")
+    session.browser.call("click", name="remote", selector="#chat-send")
+    kept = chat_box_value_length(session)
+    check(kept == len(long_text), f"the chat box keeps all {len(long_text)} characters after Send", kept)
+
     page_text = "R1 班已到齐，可以开始。"
     session.browser.call("fill", name="remote", selector="#chat-input", text=page_text)
+    hidden = session.browser.call("evaluate", name="remote",
+                                  expression="document.getElementById('chat-status').hidden")
+    check(hidden is True, "the warning goes once the text is short enough", hidden)
     session.browser.call("click", name="remote", selector="#chat-send")
 
     def lead_received():
@@ -384,6 +432,12 @@ def step_chat(session):
                     for message in chat)
         return found, chat
     session.wait("the lead agent's stats list R1's message", lead_received)
+    # The server handles one connection's requests in order, so a long text
+    # sent before the short one would be in the lead's chat by now.
+    too_long = [message for message in agent_stats(session.lead).get("chat") or []
+                if len(message.get("text", "")) > MAX_CHAT_LENGTH]
+    check(not too_long, "no text over the limit reached the lead agent", too_long)
+    check(chat_box_value_length(session) == 0, "the chat box is empty after the message was sent")
 
     lead_text = "收到，R1 班请准备回答第三题。"
     console(session.lead, "chat " + lead_text)
@@ -488,6 +542,38 @@ def step_forged_token(session):
     check(status == "rejected", "its connection shows rejected, with no reconnection", status)
 
 
+def step_lesson_in_progress(session):
+    args, lesson = session.args, session.lesson
+    lessonrun.provision(lesson.http_url, lesson.data_dir, [TIMETABLE_LEAD, TIMETABLE_REMOTE])
+    start = datetime.datetime.now(CHINA).replace(microsecond=0) - datetime.timedelta(seconds=TIMETABLE_STARTED_S)
+    end = start + datetime.timedelta(seconds=TIMETABLE_LENGTH_S)
+    added = run_cli(args, lesson, [
+        "lesson", "add", "--id", TIMETABLE_LESSON, "--title", TIMETABLE_TITLE, "--subject", "数学",
+        "--lead", TIMETABLE_LEAD, "--remote", TIMETABLE_REMOTE,
+        "--start", start.isoformat(), "--end", end.isoformat()])
+    check(added.returncode == 0, f"lesson add {TIMETABLE_LESSON} exits 0", added.stderr.strip())
+
+    # The remote classroom's page in the lead role gets the schedule but
+    # `forbidden` for the join.
+    url = page_link(args, lesson, TIMETABLE_REMOTE, "lead", lesson_id=None)
+    session.browser.call("open", name="timetable", url=url, locale=PAGE_LOCALE)
+    template = session.translated("Lesson in progress: {title}, until {end}")
+    expected = template[:template.index("{end}")].replace("{title}", TIMETABLE_TITLE)
+    shown = session.wait_text("timetable", "#lesson-line", expected)
+    next_prefix = session.translated("Next lesson: {title}, {start}").split("{title}")[0]
+    check(not shown.startswith(next_prefix), "the lesson line does not call it the next lesson", shown)
+    save_screenshot(session, "timetable", "web-timetable.png")
+
+
+def save_screenshot(session, page, file_name):
+    """Save one page's screenshot to --artefacts and check that it is a PNG."""
+    os.makedirs(session.args.artefacts, exist_ok=True)
+    path = os.path.join(session.args.artefacts, file_name)
+    session.browser.call("screenshot", name=page, path=path)
+    log(f"  screenshot: {path}")
+    check_png(path)
+
+
 def take_screenshots(session, suffix=""):
     os.makedirs(session.args.artefacts, exist_ok=True)
     paths = []
@@ -513,6 +599,7 @@ def run_steps(session):
         ("the lead calls on R1; R2 and the lead's page receive R1's feed", lambda: step_call_on(session)),
         ("a second R1 page in English stays a viewer", lambda: step_second_page(session)),
         ("a page with a forged token is rejected", lambda: step_forged_token(session)),
+        ("a timetable lesson under way is the lesson in progress", lambda: step_lesson_in_progress(session)),
         ("screenshots of both pages", lambda: [check_png(path) for path in take_screenshots(session)]),
         ("every program stops cleanly", lambda: step_stop(session)),
     ]
@@ -611,7 +698,8 @@ def skip_reason(args):
     if not os.access(args.node, os.X_OK):
         return f"{args.node} not found; install Debian's nodejs package"
     if not os.path.exists(os.path.join(HERE, "node_modules", "playwright-core", "package.json")):
-        return f"playwright-core is not installed; run `npm ci` in {HERE}"
+        return (f"playwright-core is not installed in {HERE}; "
+                "run scripts/install-packages --web-test, which runs `npm ci` there")
     for path in (args.server_exe, args.agent_exe, args.cli_exe):
         if not os.access(path, os.X_OK):
             return f"{path} is not built"

@@ -141,6 +141,23 @@ export function disconnectedState(state) {
   return { ...state, joined: false, live: false, slots: [] };
 }
 
+// Whether the schedule's next lesson is the one running now. The server's
+// `schedule` event names a run that has started as the next lesson until
+// that run ends, so a start at or before nowMs means it is in progress.
+// A lesson.starting event for the same run marks it running even when the
+// browser's clock is behind the server's.
+export function nextLessonRunning(state, nowMs) {
+  const next = state.next;
+  if (!next) {
+    return false;
+  }
+  if (state.info && state.info.lesson === next.lesson && state.info.start === next.start) {
+    return true;
+  }
+  const start = Date.parse(next.start);
+  return Number.isFinite(start) && start <= nowMs;
+}
+
 // The lead classroom of the roster, or null while it has none.
 export function leadClassroom(state) {
   const lead = state.roster.find((entry) => entry.role === 'lead');

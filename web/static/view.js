@@ -3,7 +3,9 @@
 // server (classroom ids, chat) is set with textContent only.
 
 import { _, format, ngettext, currentLanguageTag } from './i18n.js';
-import { PHASES, handPosition, leadClassroom, remoteClassrooms, rosterEntry } from './lesson-state.js';
+import {
+  PHASES, handPosition, leadClassroom, nextLessonRunning, remoteClassrooms, rosterEntry,
+} from './lesson-state.js';
 
 // Maximum length of a chat message the server accepts, in Unicode code
 // points.
@@ -12,6 +14,28 @@ export const MAX_STUDENTS = 1000;
 
 // How long an information notice stays; errors stay until replaced.
 const NOTICE_INFO_MS = 10000;
+
+// Maximum delay of the timer that redraws the lesson line when the next
+// lesson starts. A later start is waited for in several steps, because
+// setTimeout fires at once for delays above 2^31 - 1 ms.
+const LESSON_LINE_TIMER_MAX_MS = 60 * 60 * 1000;
+
+// Length of a chat text as the server counts it: Unicode code points of
+// the trimmed text.
+export function chatLength(text) {
+  return [...text.trim()].length;
+}
+
+// The sentence telling the teacher that a chat text is too long to send,
+// or null when it may be sent.
+export function chatTooLongMessage(text) {
+  const count = chatLength(text);
+  if (count <= MAX_CHAT_LENGTH) {
+    return null;
+  }
+  return format(_('This message has {count} characters, more than the {max} allowed. Shorten it, then send it.'),
+    { count, max: MAX_CHAT_LENGTH });
+}
 
 function element(tag, properties = {}, children = []) {
   const node = document.createElement(tag);
@@ -102,7 +126,9 @@ export class PageView {
     this.classroom = options.classroom;
     this.actions = options.actions;
     this.noticeTimer = null;
+    this.lessonLineTimer = null;
     this.state = null;
+    this.extra = null;
     this.build();
   }
 
@@ -208,16 +234,22 @@ export class PageView {
   buildChat() {
     this.chatList = element('ol', { className: 'chat', id: 'chat' });
     this.chatTarget = element('select', { id: 'chat-target' });
-    this.chatInput = element('input', { type: 'text', id: 'chat-input', maxLength: MAX_CHAT_LENGTH, placeholder: _('Type a message') });
+    // No maxLength: the browser would cut a long paste silently, and the
+    // cut text would be sent. checkChatLength() shows the excess instead.
+    this.chatInput = element('input', { type: 'text', id: 'chat-input', placeholder: _('Type a message') });
     this.chatSend = element('button', { type: 'submit', id: 'chat-send', textContent: _('Send') });
+    this.chatStatus = element('p', { className: 'chat-status', id: 'chat-status', hidden: true, role: 'alert' });
+    this.chatInput.setAttribute('aria-describedby', 'chat-status');
     const form = element('form', { className: 'chat-form', id: 'chat-form' }, [
       this.chatTarget,
       element('div', { className: 'row' }, [this.chatInput, this.chatSend]),
+      this.chatStatus,
     ]);
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.onChatSubmitted();
     });
+    this.chatInput.addEventListener('input', () => this.checkChatLength());
     return element('section', { className: 'panel chat-panel' }, [
       element('h2', { textContent: _('Chat') }), this.chatList, form,
     ]);
@@ -247,14 +279,28 @@ export class PageView {
     this.actions.confirmAttendance(students);
   }
 
+  // Marks the chat box invalid and shows why under it while its text is
+  // too long, so the teacher sees it while typing or right after a paste.
+  // Returns whether the text may be sent.
+  checkChatLength() {
+    const problem = chatTooLongMessage(this.chatInput.value);
+    this.chatStatus.textContent = problem || '';
+    this.chatStatus.hidden = problem === null;
+    if (problem === null) {
+      this.chatInput.removeAttribute('aria-invalid');
+    } else {
+      this.chatInput.setAttribute('aria-invalid', 'true');
+    }
+    return problem === null;
+  }
+
   async onChatSubmitted() {
     const text = this.chatInput.value.trim();
     if (text === '') {
       return;
     }
-    const length = [...text].length;
-    if (length > MAX_CHAT_LENGTH) {
-      this.showNotice(format(_('A message may have at most {max} characters; this one has {count}.'), { max: MAX_CHAT_LENGTH, count: length }), 'error');
+    if (!this.checkChatLength()) {
+      this.chatInput.focus();
       return;
     }
     const to = this.chatTarget.value === '' ? null : this.chatTarget.value;
@@ -312,6 +358,7 @@ export class PageView {
 
   render(state, extra) {
     this.state = state;
+    this.extra = extra;
     this.renderLessonLine(state, extra);
     this.renderPhase(state);
     this.renderFloor(state);
@@ -329,6 +376,8 @@ export class PageView {
   }
 
   renderLessonLine(state, extra) {
+    clearTimeout(this.lessonLineTimer);
+    this.lessonLineTimer = null;
     let text;
     if (!extra.connected) {
       text = _('Not connected to the server.');
@@ -339,12 +388,29 @@ export class PageView {
       text = format(_('Lesson: {title}'), { title });
     } else if (extra.waitingFor) {
       text = format(_('Waiting for lesson {lesson} to start…'), { lesson: extra.waitingFor });
+    } else if (state.next && nextLessonRunning(state, Date.now())) {
+      text = format(_('Lesson in progress: {title}, until {end}'), { title: state.next.title, end: formatTime(state.next.end) });
     } else if (state.next) {
       text = format(_('Next lesson: {title}, {start}'), { title: state.next.title, start: formatDateTime(state.next.start) });
+      this.redrawLessonLineAt(state.next.start);
     } else {
       text = _('No lesson is scheduled for this classroom.');
     }
     this.lessonLine.textContent = text;
+  }
+
+  // Redraws the lesson line once the browser's clock reaches the ISO 8601
+  // time iso, so the next lesson becomes the lesson in progress without
+  // waiting for a server event.
+  redrawLessonLineAt(iso) {
+    const delay = Date.parse(iso) - Date.now();
+    if (!Number.isFinite(delay) || delay < 0) {
+      return;
+    }
+    this.lessonLineTimer = setTimeout(() => {
+      this.lessonLineTimer = null;
+      this.renderLessonLine(this.state, this.extra);
+    }, Math.min(delay + 1, LESSON_LINE_TIMER_MAX_MS));
   }
 
   renderPhase(state) {
