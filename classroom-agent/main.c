@@ -69,7 +69,7 @@ parse_options (int *argc, char ***argv, SsAgentOptions *options,
       N_("Lead: publish when the server announces the lesson's start"),
       NULL },
     { "role", 0, 0, G_OPTION_ARG_STRING, &options->role,
-      N_("Classroom role: lead or remote"), "ROLE" },
+      N_("Classroom role: lead or remote (default: remote)"), "ROLE" },
     { "server", 0, 0, G_OPTION_ARG_STRING, &options->server,
       N_("Signaling server URL, for example ws://127.0.0.1:8443/ws"), "URL" },
     { "classroom", 0, 0, G_OPTION_ARG_STRING, &options->classroom,
@@ -166,9 +166,9 @@ apply_config_file (SsAgentOptions *options, GError **error)
       return FALSE;
   }
 
-  /* A classroom PC started from its file alone is a remote unless the
-   * file sets role. */
-  if (options->role == NULL && options->config_path != NULL)
+  /* An agent is a remote unless the command line or the file says lead,
+   * as most classroom PCs are remotes. */
+  if (options->role == NULL)
     options->role = g_strdup ("remote");
   return TRUE;
 }
@@ -183,8 +183,8 @@ fill_config (const SsAgentOptions *options, SsAgentConfig *config,
     config->role = SS_AGENT_ROLE_REMOTE;
   } else {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 _("Invalid or missing --role \"%s\": use lead or remote"),
-                 options->role != NULL ? options->role : "");
+                 _("Invalid --role \"%s\": use lead or remote"),
+                 options->role);
     return FALSE;
   }
 

@@ -6,7 +6,11 @@
  * which only `feeds` and the subscribe result set; the other events
  * replace their part. Chat messages arrive in `seq` order and a message
  * whose `seq` is not above the newest one kept is a repeat (a reconnect
- * replays the log through `lesson.state`), so it is dropped. */
+ * replays the log through `lesson.state`), so it is dropped.
+ *
+ * A `hands` or `roster` event also leaves notices: one line for the
+ * teacher per classroom whose hand, attendance or presence it changed,
+ * found by comparing the event with the state it replaces. */
 #define G_LOG_DOMAIN "shuangshi-agent"
 
 #include "ss-agent-interaction.h"
@@ -39,6 +43,8 @@ struct _SsAgentInteraction {
   GPtrArray *roster;
   /* char * or NULL (an idle slot), one per subscription slot. */
   GPtrArray *slots;
+  /* char *, the notices of the last event applied. */
+  GPtrArray *notices;
 };
 
 static void
@@ -75,6 +81,7 @@ ss_agent_interaction_new (void)
   interaction->roster =
       g_ptr_array_new_with_free_func ((GDestroyNotify) ss_roster_entry_free);
   interaction->slots = g_ptr_array_new_with_free_func (g_free);
+  interaction->notices = g_ptr_array_new_with_free_func (g_free);
   g_queue_init (&interaction->chat);
   return interaction;
 }
@@ -89,6 +96,7 @@ ss_agent_interaction_free (SsAgentInteraction *interaction)
   g_ptr_array_unref (interaction->hands);
   g_ptr_array_unref (interaction->roster);
   g_ptr_array_unref (interaction->slots);
+  g_ptr_array_unref (interaction->notices);
   g_free (interaction);
 }
 
@@ -103,6 +111,7 @@ ss_agent_interaction_reset (SsAgentInteraction *interaction)
                       (GDestroyNotify) ss_chat_message_free);
   g_ptr_array_set_size (interaction->roster, 0);
   g_ptr_array_set_size (interaction->slots, 0);
+  g_ptr_array_set_size (interaction->notices, 0);
 }
 
 SsLessonPhase
@@ -439,6 +448,115 @@ add_chat (SsAgentInteraction *interaction, SsChatMessage *chat)
     ss_chat_message_free (g_queue_pop_head (&interaction->chat));
 }
 
+static gint
+find_hand (GPtrArray *hands, const char *classroom)
+{
+  for (guint i = 0; i < hands->len; i++)
+    if (g_str_equal (g_ptr_array_index (hands, i), classroom))
+      return (gint) i;
+  return -1;
+}
+
+static const SsRosterEntry *
+find_roster_entry (GPtrArray *roster, const char *classroom)
+{
+  for (guint i = 0; i < roster->len; i++)
+    {
+      const SsRosterEntry *entry = g_ptr_array_index (roster, i);
+      if (g_str_equal (entry->classroom, classroom))
+        return entry;
+    }
+  return NULL;
+}
+
+/* Adds a notice per hand raised or lowered between the queues @before
+ * and @after. */
+static void
+note_hand_changes (SsAgentInteraction *interaction, GPtrArray *before,
+                   GPtrArray *after)
+{
+  for (guint i = 0; i < before->len; i++)
+    {
+      const char *classroom = g_ptr_array_index (before, i);
+      if (find_hand (after, classroom) < 0)
+        g_ptr_array_add (interaction->notices,
+                         /* TRANSLATORS: console line; %s is a classroom id.
+                          * The hand was lowered by its class, dismissed by
+                          * the lead teacher, or lowered by a floor grant. */
+                         g_strdup_printf (_("Classroom %s lowered its hand"),
+                                          classroom));
+    }
+
+  for (guint i = 0; i < after->len; i++)
+    {
+      const char *classroom = g_ptr_array_index (after, i);
+      if (find_hand (before, classroom) < 0)
+        g_ptr_array_add (interaction->notices,
+                         /* TRANSLATORS: console line; %1$s is a classroom
+                          * id, %2$u its place in the queue of raised hands,
+                          * counted from 1. */
+                         g_strdup_printf (_("Classroom %1$s raised its hand "
+                                            "(number %2$u in the queue)"),
+                                          classroom, i + 1));
+    }
+}
+
+/* Adds a notice per classroom that joined or left the lesson, or whose
+ * attendance was confirmed (again, with another number of students),
+ * between the rosters @before and @after. Hands and the floor have events
+ * of their own. */
+static void
+note_roster_changes (SsAgentInteraction *interaction, GPtrArray *before,
+                     GPtrArray *after)
+{
+  for (guint i = 0; i < before->len; i++)
+    {
+      const SsRosterEntry *old_entry = g_ptr_array_index (before, i);
+      const SsRosterEntry *entry = find_roster_entry (after,
+                                                      old_entry->classroom);
+      if (old_entry->present && (entry == NULL || !entry->present))
+        g_ptr_array_add (interaction->notices,
+                         /* TRANSLATORS: console line; %s is a classroom id. */
+                         g_strdup_printf (_("Classroom %s left the lesson"),
+                                          old_entry->classroom));
+    }
+
+  for (guint i = 0; i < after->len; i++)
+    {
+      const SsRosterEntry *entry = g_ptr_array_index (after, i);
+      const SsRosterEntry *old_entry = find_roster_entry (before,
+                                                          entry->classroom);
+
+      if (entry->present && (old_entry == NULL || !old_entry->present))
+        g_ptr_array_add (interaction->notices,
+                         /* TRANSLATORS: console line; %s is a classroom id. */
+                         g_strdup_printf (_("Classroom %s joined the lesson"),
+                                          entry->classroom));
+
+      gboolean confirmed_now =
+          entry->confirmed
+          && (old_entry == NULL || !old_entry->confirmed
+              || old_entry->students != entry->students);
+      if (!confirmed_now)
+        continue;
+      if (entry->students >= 0)
+        g_ptr_array_add (
+            interaction->notices,
+            g_strdup_printf (
+                /* TRANSLATORS: console line; %1$s is a classroom id, %2$d
+                 * the number of students its teacher counted. */
+                ngettext ("Classroom %1$s confirmed attendance: %2$d student",
+                          "Classroom %1$s confirmed attendance: %2$d students",
+                          (gulong) entry->students),
+                entry->classroom, entry->students));
+      else
+        g_ptr_array_add (interaction->notices,
+                         /* TRANSLATORS: console line; %s is a classroom id. */
+                         g_strdup_printf (_("Classroom %s confirmed attendance"),
+                                          entry->classroom));
+    }
+}
+
 static gboolean
 apply_state (SsAgentInteraction *interaction, json_t *message, GError **error)
 {
@@ -494,8 +612,9 @@ apply_state (SsAgentInteraction *interaction, json_t *message, GError **error)
 }
 
 /* Applies one event. Returns FALSE with @error set when the event is
- * invalid, and then changes nothing. An event type that
- * ss_agent_interaction_is_event() does not list is an error too. */
+ * invalid, and then changes nothing but the notices, which it clears. An
+ * event type that ss_agent_interaction_is_event() does not list is an
+ * error too. */
 gboolean
 ss_agent_interaction_apply_event (SsAgentInteraction *interaction, const char *type,
                             json_t *message, GError **error)
@@ -503,6 +622,7 @@ ss_agent_interaction_apply_event (SsAgentInteraction *interaction, const char *t
   g_return_val_if_fail (interaction != NULL, FALSE);
   g_return_val_if_fail (type != NULL, FALSE);
 
+  g_ptr_array_set_size (interaction->notices, 0);
   if (!json_is_object (message))
     return invalid (error, type, "(message)", "an object");
 
@@ -524,6 +644,7 @@ ss_agent_interaction_apply_event (SsAgentInteraction *interaction, const char *t
                                       "queue", error);
       if (hands == NULL)
         return FALSE;
+      note_hand_changes (interaction, interaction->hands, hands);
       replace_array (&interaction->hands, hands);
       return TRUE;
     }
@@ -553,6 +674,7 @@ ss_agent_interaction_apply_event (SsAgentInteraction *interaction, const char *t
                                         type, "classrooms", error);
       if (roster == NULL)
         return FALSE;
+      note_roster_changes (interaction, interaction->roster, roster);
       replace_array (&interaction->roster, roster);
       return TRUE;
     }
@@ -592,6 +714,21 @@ const char *
 ss_agent_interaction_get_floor (SsAgentInteraction *interaction)
 {
   return interaction->floor;
+}
+
+/* Returns how many notices the last event applied left: lines for the
+ * teacher, in the user's language, about the hands and the roster. */
+guint
+ss_agent_interaction_get_n_notices (SsAgentInteraction *interaction)
+{
+  return interaction->notices->len;
+}
+
+const char *
+ss_agent_interaction_get_notice (SsAgentInteraction *interaction, guint index)
+{
+  g_return_val_if_fail (index < interaction->notices->len, NULL);
+  return g_ptr_array_index (interaction->notices, index);
 }
 
 guint

@@ -61,6 +61,9 @@ const char *ss_agent_interaction_get_hand (SsAgentInteraction *interaction, guin
 guint ss_agent_interaction_get_n_chat (SsAgentInteraction *interaction);
 const SsChatMessage *ss_agent_interaction_get_chat (SsAgentInteraction *interaction,
                                               guint index);
+guint ss_agent_interaction_get_n_notices (SsAgentInteraction *interaction);
+const char *ss_agent_interaction_get_notice (SsAgentInteraction *interaction,
+                                             guint index);
 guint ss_agent_interaction_get_n_slots (SsAgentInteraction *interaction);
 const char *ss_agent_interaction_get_slot (SsAgentInteraction *interaction, guint slot);
 

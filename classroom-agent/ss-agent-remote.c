@@ -228,10 +228,14 @@ on_audio_decoded (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   if (bytes_per_frame <= 0)
     return GST_PAD_PROBE_OK;
 
-  gsize size = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
-  atomic_fetch_add_explicit (&slot->remote->stats->audio_samples_decoded,
-                             size / (gsize) bytes_per_frame,
-                             memory_order_relaxed);
+  SsAgentStats *stats = slot->remote->stats;
+  gsize samples = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info))
+                  / (gsize) bytes_per_frame;
+  atomic_fetch_add_explicit (&stats->slot_audio_samples_decoded[slot->index],
+                             samples, memory_order_relaxed);
+  if (is_lesson_slot (slot))
+    atomic_fetch_add_explicit (&stats->audio_samples_decoded, samples,
+                               memory_order_relaxed);
   return GST_PAD_PROBE_OK;
 }
 

@@ -92,6 +92,8 @@ ss_agent_stats_to_json (SsAgentStats *stats, SsAgentRole role,
                        counter_to_json (&stats->subscribes));
   json_object_set_new (object, "floor_frames_decoded",
                        counter_to_json (&stats->slot_frames_decoded[1]));
+  json_object_set_new (object, "floor_audio_samples_decoded",
+                       counter_to_json (&stats->slot_audio_samples_decoded[1]));
   json_object_set_new (object, "return_frames_encoded",
                        counter_to_json (&stats->return_frames_encoded));
   json_object_set_new (object, "return_keyframes_encoded",
@@ -101,7 +103,7 @@ ss_agent_stats_to_json (SsAgentStats *stats, SsAgentRole role,
 
 /* Builds the lead's `return_feeds` array: per slot its index, the
  * classroom whose feed it carries (@classrooms[slot], NULL when idle) and
- * the video frames decoded in it. */
+ * the video frames and audio samples decoded in it. */
 json_t *
 ss_agent_stats_return_feeds_to_json (SsAgentStats *stats, guint n_slots,
                                      const char *const *classrooms)
@@ -118,6 +120,9 @@ ss_agent_stats_return_feeds_to_json (SsAgentStats *stats, guint n_slots,
                                              : json_null ());
       json_object_set_new (entry, "frames_decoded",
                            counter_to_json (&stats->slot_frames_decoded[slot]));
+      json_object_set_new (
+          entry, "audio_samples_decoded",
+          counter_to_json (&stats->slot_audio_samples_decoded[slot]));
       json_array_append_new (feeds, entry);
     }
   return feeds;

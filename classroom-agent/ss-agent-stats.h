@@ -27,7 +27,8 @@ typedef struct {
   atomic_uint_fast64_t audio_frames_encoded;
   atomic_uint_fast64_t keyframes_encoded;
 
-  /* Remote. */
+  /* Remote. The decoded video frames and audio samples are the lesson's
+   * (slot 0), without the floor's. */
   atomic_uint_fast64_t video_frames_decoded;
   atomic_uint_fast64_t audio_samples_decoded;
   /* Milliseconds from sending `subscribe` to the first decoded video frame,
@@ -52,6 +53,10 @@ typedef struct {
    * counted in video_frames_decoded) and slot 1 the floor; the lead's
    * slots carry the return feeds. */
   atomic_uint_fast64_t slot_frames_decoded[SS_AGENT_MAX_SLOTS];
+  /* Both roles: audio samples decoded in each slot, one per sampling
+   * instant whatever the channels, as in audio_samples_decoded, and
+   * counted across subscriptions like slot_frames_decoded. */
+  atomic_uint_fast64_t slot_audio_samples_decoded[SS_AGENT_MAX_SLOTS];
 
   /* Both roles: RTP bytes sent (lead) or received (remote), and the bitrate
    * over the last SS_AGENT_BITRATE_SAMPLES calls of

@@ -54,12 +54,22 @@ is_remote_audio_ssrc (GstElement *webrtcbin, guint ssrc)
   return audio;
 }
 
-/* webrtcbin (GStreamer 1.22) leaves its jitterbuffers' retransmission
- * requests off for receive-only transceivers whatever their do-nack is set to,
- * so lost packets were never NACKed. Video jitterbuffers ask for
- * retransmissions here. Audio ones do not: the relay resends no audio,
- * because Opus carries its own redundancy (in-band FEC), and waiting for a
- * retransmission would only delay the sound. */
+/* Sets each new jitterbuffer's retransmission requests by the kind of its
+ * stream: on for video, off for audio. The relay resends no audio, because
+ * Opus carries its own redundancy (in-band FEC), and waiting for a
+ * retransmission would only delay the sound.
+ *
+ * webrtcbin (GStreamer 1.22) cannot be left to do this. Its own handler
+ * runs first and sets do-retransmission once for every SSRC the remote
+ * description names, from the do-nack of that SSRC's transceiver,
+ * whichever stream the jitterbuffer holds. So the last m-line decides for
+ * every stream: off with video then audio, on with the receive pipeline's
+ * audio, video, ... order. Audio that requests retransmissions drew about
+ * 25 NACKs a second per stream in a lesson on loopback, for packets later
+ * than the jitterbuffer expected. rtpsession sends NACKs in early RTCP
+ * packets, which carry no report blocks, and while NACKs keep coming
+ * nearly every packet is an early one, so the relay got no loss or RTT
+ * figures. */
 static void
 on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer,
                      guint session, guint ssrc, gpointer data)
@@ -71,7 +81,9 @@ on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer,
    * in a burst, and the jitterbuffer's guess of the next packet's time is
    * often early. Without the wait, a clean link gave a NACK for one packet
    * in twenty, and the relay takes NACKs as its measure of loss. */
-  if (!is_remote_audio_ssrc (webrtcbin, ssrc))
+  if (is_remote_audio_ssrc (webrtcbin, ssrc))
+    g_object_set (jitterbuffer, "do-retransmission", FALSE, NULL);
+  else
     g_object_set (jitterbuffer, "do-retransmission", TRUE, "rtx-min-delay",
                   (guint) SS_WEBRTC_RTX_MIN_DELAY_MS, NULL);
 

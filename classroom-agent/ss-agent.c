@@ -727,7 +727,14 @@ print_interaction_event (SsAgent *agent, const char *type)
           _("Lesson phase: %s"),
           ss_lesson_phase_label (ss_agent_interaction_get_phase (agent->interaction)));
       ss_console_print (agent->console, line);
+      return;
     }
+
+  /* `hands` and `roster`: a line per classroom the event changed. */
+  for (guint i = 0; i < ss_agent_interaction_get_n_notices (agent->interaction);
+       i++)
+    ss_console_print (agent->console,
+                      ss_agent_interaction_get_notice (agent->interaction, i));
 }
 
 static void

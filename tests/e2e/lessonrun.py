@@ -801,6 +801,7 @@ def summary_json(duration_s, lead_classroom, lead_stats, remote_results):
             "rtp_packets_lost": stats.get("rtp_packets_lost"),
             "floor": stats.get("floor"),
             "floor_frames_decoded": stats.get("floor_frames_decoded"),
+            "floor_audio_samples_decoded": stats.get("floor_audio_samples_decoded"),
         })
     return {"duration_s": duration_s, "lead": lead, "remotes": remotes}
 
@@ -815,9 +816,14 @@ def summary_text(lesson, duration_s, lead_classroom, lead_stats, remote_results)
     encoded = lead_stats.get("video_frames_encoded")
     rows = [(_("Video frames encoded"), missing if encoded is None else str(encoded))]
     for slot, classroom, frames in return_feed_frames(lead_stats):
-        if frames > 0:
-            rows.append((_("Return feed slot {slot} (now {classroom}), frames decoded").format(
-                slot=slot + 1, classroom=classroom or "-"), str(frames)))
+        if frames <= 0:
+            continue
+        if classroom:
+            label = _("Return feed slot {slot} (now {classroom}), frames decoded").format(
+                slot=slot + 1, classroom=classroom)
+        else:
+            label = _("Return feed slot {slot} (idle now), frames decoded").format(slot=slot + 1)
+        rows.append((label, str(frames)))
     lines += format_rows(rows)
 
     for classroom, stats in remote_results:
@@ -840,9 +846,14 @@ def summary_text(lesson, duration_s, lead_classroom, lead_stats, remote_results)
         rows.append((_("Time to first frame"), first_frame))
         lost = stats.get("rtp_packets_lost")
         rows.append((_("RTP packets lost"), missing if lost is None else str(lost)))
+        # The rows above count the lead's stream only. The floor's rows
+        # follow when a class was called on.
         floor_frames = stats.get("floor_frames_decoded")
         if isinstance(floor_frames, int) and floor_frames > 0:
             rows.append((_("Called-on class's frames decoded"), str(floor_frames)))
+        floor_samples = stats.get("floor_audio_samples_decoded")
+        if isinstance(floor_samples, int) and floor_samples > 0:
+            rows.append((_("Called-on class's audio samples decoded"), str(floor_samples)))
 
         lines.append("")
         lines.append(_("Remote classroom {classroom}").format(classroom=classroom))

@@ -7,12 +7,18 @@ most STEP_TIMEOUT_S for the agents' stats files to show its effect:
 
 feeds      the lead decodes both return feeds, each in a slot the feeds
            event names.
+reports    the relay's statistics of every subscription that carries media
+           (the lead's return feed slots, the remotes' lesson) show an RTT,
+           so the subscribers' receiver reports carry report blocks, and
+           fewer NACKs than seconds the link has been up.
 call R1    the lead's console grants R1 the floor: R2's stats show floor
            "R1" and its floor slot decodes frames; R1 shows floor "R1" too.
 call R2    the floor moves: R1 shows floor "R2" and its floor slot, idle
            until now, decodes R2's feed.
 phase      the lead's console sets the practice phase: both remotes show
            phase "practice".
+hand       R1's console raises its hand and confirms attendance for 30
+           students: the lead's console prints both.
 forbidden  R1's console tries `call R1`: the server answers forbidden, which
            R1 prints, and the floor stays with R2 on every agent.
 busy       a second agent of R1 starts: its return feed publish gets
@@ -43,6 +49,9 @@ MIN_FRAMES = 15
 POLL_INTERVAL_S = 0.2
 # How long a refused request is watched for a change it must not make.
 SETTLE_S = 2.0
+# Seconds a subscription runs before its NACKs are counted, so the few
+# that a stream's first packets may draw weigh little.
+MIN_LINK_AGE_S = 5
 
 # The lead encodes one 640x360 layer rather than the 720p simulcast ladder,
 # which keeps three agents, a server and a relay light enough to share a
@@ -118,6 +127,50 @@ def check_feeds(checks, lesson, lead, remotes):
         checks.check(state == "publishing", f"{remote.classroom} publishes its return feed", f"state {state}")
 
 
+def media_subscriptions(lesson):
+    """Return the relay's live statistics of the lesson's subscribe links that carry media."""
+    status, reply = lessonrun.admin_request(lesson.http_url, lesson.admin_token, "GET", "/api/v1/live/lessons")
+    if status != 200 or not isinstance(reply, dict):
+        return []
+    return [link for link in reply.get("links") or []
+            if link.get("lesson") == lesson.lesson and link.get("transport") == "subscribe"
+            and (link.get("bytes_out") or 0) > 0]
+
+
+def check_link_reports(checks, lesson, expected_links):
+    """Every subscription's receiver reports reach the relay, and a clean link draws few NACKs.
+
+    The relay takes a link's RTT from the LSR and DLSR of the subscriber's
+    report blocks, so an RTT shows that the relay's sender reports reach the
+    agent and the agent's receiver reports carry report blocks. webrtcbin
+    leaves report blocks out of the early RTCP packets that carry NACKs, so
+    a receiver that keeps sending NACKs sends almost no report blocks. On
+    loopback nothing is lost, so every NACK requests a packet that came
+    later than the jitterbuffer expected, and audio requests none.
+    """
+
+    def all_measured():
+        links = media_subscriptions(lesson)
+        return len(links) >= expected_links and all(
+            link.get("rtt_ms") is not None and (link.get("age_seconds") or 0) >= MIN_LINK_AGE_S
+            for link in links)
+
+    measured = wait_for(lesson, all_measured)
+    links = media_subscriptions(lesson)
+    for link in links:
+        print(f"{link.get('classroom')} {link.get('session')}: RTT {link.get('rtt_ms')} ms, "
+              f"loss {link.get('loss_percent')} %, NACKs {link.get('nacks_received')} in {link.get('age_seconds')} s")
+    checks.check(measured, f"the relay knows the RTT of all {expected_links} subscriptions that carry media",
+                 f"(session, RTT, age) {[(link.get('session'), link.get('rtt_ms'), link.get('age_seconds')) for link in links]}")
+    for link in links:
+        nacks = link.get("nacks_received") or 0
+        age_s = link.get("age_seconds") or 0
+        checks.check(nacks <= age_s,
+                     f"{link.get('classroom')}'s subscription {link.get('session')} draws at most one NACK "
+                     "per second on loopback",
+                     f"{nacks} NACKs in {age_s} s")
+
+
 def check_floor(checks, lesson, holder, watcher, others):
     """After a call, watcher shows holder's feed in its floor slot and every agent knows the holder."""
     start = stats_of(watcher).get("floor_frames_decoded", 0)
@@ -145,6 +198,19 @@ def check_phase(checks, lesson, remotes):
         stats = stats_of(remote)
         checks.check(shown, f"{remote.classroom} shows the practice phase",
                      f"phase {stats.get('phase')}, status_text {stats.get('status_text')!r}")
+
+
+def check_lead_console_notices(checks, lesson, lead, remote):
+    """The lead's console prints a raised hand and a confirmed attendance."""
+    remote.send_console("hand up")
+    raised = f"Classroom {remote.classroom} raised its hand (number 1 in the queue)"
+    shown = wait_for(lesson, lambda: raised in log_text(lead))
+    checks.check(shown, f"the lead's console prints that {remote.classroom} raised its hand")
+
+    remote.send_console("present 30")
+    confirmed = f"Classroom {remote.classroom} confirmed attendance: 30 students"
+    shown = wait_for(lesson, lambda: confirmed in log_text(lead))
+    checks.check(shown, f"the lead's console prints {remote.classroom}'s attendance")
 
 
 def check_forbidden(checks, lesson, caller, agents):
@@ -190,6 +256,9 @@ def run(args, workdir):
             r2 = lesson.start_remote("R2", return_source="test")
 
             check_feeds(checks, lesson, lead, [r1, r2])
+            # The lead's return feed subscription and the remotes' lesson
+            # subscriptions.
+            check_link_reports(checks, lesson, 3)
 
             lead.send_console("call R1")
             check_floor(checks, lesson, "R1", r2, [lead, r1])
@@ -199,6 +268,8 @@ def run(args, workdir):
 
             lead.send_console("phase practice")
             check_phase(checks, lesson, [r1, r2])
+
+            check_lead_console_notices(checks, lesson, lead, r1)
 
             check_forbidden(checks, lesson, r1, [lead, r1, r2])
 
@@ -240,6 +311,11 @@ def main(argv):
     if not os.path.isfile(args.clip):
         print(f"FAIL: sample clip {args.clip} not found")
         return 1
+
+    # The console checks read the agents' lines in the English source
+    # strings, whatever the user's language.
+    os.environ["LC_ALL"] = "C"
+    os.environ.pop("LANGUAGE", None)
 
     lessonrun.install_signal_handlers()
     workdir = tempfile.mkdtemp(prefix="shuangshi-return-e2e-")

@@ -238,6 +238,111 @@ test_invalid_events_change_nothing (void)
     }
 }
 
+/* Asserts that the last event left exactly the notices @expected, in
+ * order; @expected ends with NULL. */
+static void
+assert_notices (SsAgentInteraction *interaction, const char *const *expected)
+{
+  guint n_expected = g_strv_length ((char **) expected);
+
+  for (guint i = 0; i < ss_agent_interaction_get_n_notices (interaction); i++)
+    g_test_message ("notice %u: %s", i,
+                    ss_agent_interaction_get_notice (interaction, i));
+  g_assert_cmpuint (ss_agent_interaction_get_n_notices (interaction), ==,
+                    n_expected);
+  for (guint i = 0; i < n_expected; i++)
+    g_assert_cmpstr (ss_agent_interaction_get_notice (interaction, i), ==,
+                     expected[i]);
+}
+
+static void
+test_hand_notices (void)
+{
+  g_autoptr (SsAgentInteraction) interaction = ss_agent_interaction_new ();
+
+  /* lesson.state is a snapshot, not a change: R3 and R1 were raised
+   * before this classroom joined. */
+  apply_ok (interaction, "lesson.state", state_event);
+  assert_notices (interaction, (const char *const[]) { NULL });
+
+  apply_ok (interaction, "hands",
+            "{\"queue\":[{\"classroom\":\"R3\"},{\"classroom\":\"R1\"},"
+            "{\"classroom\":\"R4\"}]}");
+  assert_notices (interaction, (const char *const[]) {
+    "Classroom R4 raised its hand (number 3 in the queue)", NULL });
+
+  /* The same queue again changes nothing. */
+  apply_ok (interaction, "hands",
+            "{\"queue\":[{\"classroom\":\"R3\"},{\"classroom\":\"R1\"},"
+            "{\"classroom\":\"R4\"}]}");
+  assert_notices (interaction, (const char *const[]) { NULL });
+
+  apply_ok (interaction, "hands",
+            "{\"queue\":[{\"classroom\":\"R1\"},{\"classroom\":\"R4\"},"
+            "{\"classroom\":\"R2\"}]}");
+  assert_notices (interaction, (const char *const[]) {
+    "Classroom R3 lowered its hand",
+    "Classroom R2 raised its hand (number 3 in the queue)", NULL });
+
+  /* Other events leave no notices, and neither does an invalid one. */
+  apply_ok (interaction, "floor", "{\"classroom\":\"R1\"}");
+  assert_notices (interaction, (const char *const[]) { NULL });
+  apply_ok (interaction, "hands", "{\"queue\":[]}");
+  g_assert_cmpuint (ss_agent_interaction_get_n_notices (interaction), ==, 3);
+  g_assert_false (apply (interaction, "hands", "{\"queue\":{}}", NULL));
+  assert_notices (interaction, (const char *const[]) { NULL });
+}
+
+static void
+test_roster_notices (void)
+{
+  g_autoptr (SsAgentInteraction) interaction = ss_agent_interaction_new ();
+
+  /* The state has lead-1 present, and R1 present and confirmed with 31
+   * students. */
+  apply_ok (interaction, "lesson.state", state_event);
+
+  /* R2 comes; R1 counts again; a hand and the floor are not the roster's
+   * to announce. */
+  apply_ok (interaction, "roster",
+            "{\"classrooms\":["
+            "{\"classroom\":\"lead-1\",\"present\":true,\"floor\":true},"
+            "{\"classroom\":\"R1\",\"present\":true,\"confirmed\":true,"
+            "\"students\":29,\"hand\":false},"
+            "{\"classroom\":\"R2\",\"present\":true,\"hand\":true}]}");
+  assert_notices (interaction, (const char *const[]) {
+    "Classroom R1 confirmed attendance: 29 students",
+    "Classroom R2 joined the lesson", NULL });
+
+  /* R2 confirms without a count, then with one student; R1 leaves and
+   * stays in the roster, which a timetable lesson keeps whole. */
+  apply_ok (interaction, "roster",
+            "{\"classrooms\":["
+            "{\"classroom\":\"lead-1\",\"present\":true},"
+            "{\"classroom\":\"R1\",\"present\":false,\"confirmed\":true,"
+            "\"students\":29},"
+            "{\"classroom\":\"R2\",\"present\":true,\"confirmed\":true}]}");
+  assert_notices (interaction, (const char *const[]) {
+    "Classroom R1 left the lesson",
+    "Classroom R2 confirmed attendance", NULL });
+
+  apply_ok (interaction, "roster",
+            "{\"classrooms\":["
+            "{\"classroom\":\"lead-1\",\"present\":true},"
+            "{\"classroom\":\"R1\",\"present\":false,\"confirmed\":true,"
+            "\"students\":29},"
+            "{\"classroom\":\"R2\",\"present\":true,\"confirmed\":true,"
+            "\"students\":1}]}");
+  assert_notices (interaction, (const char *const[]) {
+    "Classroom R2 confirmed attendance: 1 student", NULL });
+
+  /* An ad-hoc lesson's roster drops a classroom that left. */
+  apply_ok (interaction, "roster",
+            "{\"classrooms\":[{\"classroom\":\"lead-1\",\"present\":true}]}");
+  assert_notices (interaction, (const char *const[]) {
+    "Classroom R2 left the lesson", NULL });
+}
+
 static void
 test_feeds_slots (void)
 {
@@ -320,6 +425,8 @@ main (int argc, char **argv)
                    test_chat_drops_repeats);
   g_test_add_func ("/agent/interaction/invalid-events-change-nothing",
                    test_invalid_events_change_nothing);
+  g_test_add_func ("/agent/interaction/hand-notices", test_hand_notices);
+  g_test_add_func ("/agent/interaction/roster-notices", test_roster_notices);
   g_test_add_func ("/agent/interaction/feeds-slots", test_feeds_slots);
   g_test_add_func ("/agent/interaction/status-line", test_status_line);
   g_test_add_func ("/agent/interaction/phase-names", test_phase_names);

@@ -45,6 +45,9 @@ struct _Link {
   SsLeadPipeline *lead;
   SsReturnPipeline *feed;
   GstElement *stand_in;
+  /* The media of each stream the stand-in sends ("audio" or "video"),
+   * keyed by SSRC. */
+  GHashTable *stand_in_media;
   SsRemotePipeline *receiver;
   SsAgentStats *sender_stats;
   SsAgentStats *receiver_stats;
@@ -343,6 +346,7 @@ link_free (Link *link)
       gst_element_set_state (link->stand_in, GST_STATE_NULL);
       gst_object_unref (link->stand_in);
     }
+  g_clear_pointer (&link->stand_in_media, g_hash_table_unref);
   ss_agent_stats_free (link->sender_stats);
   ss_agent_stats_free (link->receiver_stats);
   g_ptr_array_unref (link->offerer_candidates);
@@ -640,6 +644,12 @@ return_feed_decoded (Link *link)
   return counter (&link->receiver_stats->slot_frames_decoded[0]) >= 15;
 }
 
+static gboolean
+return_feed_audio_decoded (Link *link)
+{
+  return counter (&link->receiver_stats->slot_audio_samples_decoded[0]) > 0;
+}
+
 static void
 test_return_feed_decoded (void)
 {
@@ -662,8 +672,9 @@ test_return_feed_decoded (void)
   g_assert_cmpuint (counter (&link->receiver_stats->video_frames_decoded), ==,
                     0);
   g_assert_cmpuint (counter (&link->receiver_stats->rtp_bytes), ==, 0);
-  g_assert_cmpuint (counter (&link->receiver_stats->audio_samples_decoded), >,
+  g_assert_cmpuint (counter (&link->receiver_stats->audio_samples_decoded), ==,
                     0);
+  g_assert_true (run_until (link, return_feed_audio_decoded, WAIT_LIMIT_US));
 }
 
 static gboolean
@@ -771,6 +782,13 @@ link_stand_in_streams (Link *link)
              && g_get_monotonic_time () < deadline)
         g_usleep (10 * G_TIME_SPAN_MILLISECOND);
       g_assert_true (gst_pad_has_current_caps (sink));
+
+      g_autoptr (GstCaps) caps = gst_pad_get_current_caps (sink);
+      guint ssrc = 0;
+      g_assert_true (gst_structure_get_uint (gst_caps_get_structure (caps, 0),
+                                             "ssrc", &ssrc));
+      g_hash_table_insert (link->stand_in_media, GUINT_TO_POINTER (ssrc),
+                           stand_in_streams[i].video ? "video" : "audio");
     }
 }
 
@@ -787,6 +805,7 @@ slots_link_new (const SsRemoteConfig *config, const StandInStream *streams,
   n_stand_in_streams = n_streams;
   link->receiver = receiver_new (link, config);
   link->stand_in = gst_pipeline_new ("relay-stand-in");
+  link->stand_in_media = g_hash_table_new (NULL, NULL);
   link->answerer = ss_webrtc_make_bin ("stand-in", 0, &error);
   g_assert_no_error (error);
   gst_bin_add (GST_BIN (link->stand_in), link->answerer);
@@ -809,7 +828,9 @@ static gboolean
 both_slots_decoded (Link *link)
 {
   return counter (&link->receiver_stats->slot_frames_decoded[0]) >= 15
-         && counter (&link->receiver_stats->slot_frames_decoded[1]) >= 15;
+         && counter (&link->receiver_stats->slot_frames_decoded[1]) >= 15
+         && counter (&link->receiver_stats->slot_audio_samples_decoded[0]) > 0
+         && counter (&link->receiver_stats->slot_audio_samples_decoded[1]) > 0;
 }
 
 /* Slot 0 (the lesson) and slot 1 (the floor) carry different sources of
@@ -840,7 +861,91 @@ test_slots_decode_own_source (void)
   g_assert_cmpint (atomic_load (&link->receiver_stats->video_height), ==, 240);
   g_assert_cmpuint (counter (&link->receiver_stats->video_frames_decoded), <=,
                     counter (&link->receiver_stats->slot_frames_decoded[0]));
+  /* The lesson's audio is slot 0's, without the floor's. */
+  g_assert_cmpuint (counter (&link->receiver_stats->audio_samples_decoded), <=,
+                    counter (&link->receiver_stats->slot_audio_samples_decoded[0]));
+  g_assert_cmpuint (counter (&link->receiver_stats->audio_samples_decoded), <,
+                    counter (&link->receiver_stats->slot_audio_samples_decoded[0])
+                    + counter (&link->receiver_stats->slot_audio_samples_decoded[1]));
   g_assert_cmpint (atomic_load (&link->receiver_stats->first_frame_ms), >=, 0);
+}
+
+/* Counts the jitterbuffers in the receiver's webrtcbin that hold a
+ * stream the stand-in sends as @media ("audio" or "video"), and in
+ * @retransmitting those of them that request retransmissions. A
+ * jitterbuffer's caps carry only the SSRC of its stream. */
+static guint
+count_jitterbuffers (Link *link, const char *media, guint *retransmitting)
+{
+  GstElement *webrtcbin = ss_remote_pipeline_get_webrtcbin (link->receiver);
+  g_autoptr (GstIterator) iterator = gst_bin_iterate_recurse (GST_BIN (webrtcbin));
+  GValue item = G_VALUE_INIT;
+  guint found = 0;
+
+  *retransmitting = 0;
+  while (gst_iterator_next (iterator, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *element = g_value_get_object (&item);
+      GstElementFactory *factory = gst_element_get_factory (element);
+      if (factory == NULL
+          || g_strcmp0 (GST_OBJECT_NAME (factory), "rtpjitterbuffer") != 0)
+        {
+          g_value_reset (&item);
+          continue;
+        }
+
+      g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
+      g_autoptr (GstCaps) caps = gst_pad_get_current_caps (src);
+      guint ssrc = 0;
+      g_assert_nonnull (caps);
+      g_assert_true (gst_structure_get_uint (gst_caps_get_structure (caps, 0),
+                                             "ssrc", &ssrc));
+
+      const char *stream_media = g_hash_table_lookup (link->stand_in_media,
+                                                      GUINT_TO_POINTER (ssrc));
+      g_assert_nonnull (stream_media);
+      if (g_strcmp0 (stream_media, media) == 0)
+        {
+          gboolean retransmission = FALSE;
+          g_object_get (element, "do-retransmission", &retransmission, NULL);
+          found++;
+          if (retransmission)
+            (*retransmitting)++;
+        }
+      g_value_reset (&item);
+    }
+
+  g_value_unset (&item);
+  return found;
+}
+
+/* Video jitterbuffers request retransmissions and audio ones do not, in
+ * every slot. webrtcbin 1.22 sets each new jitterbuffer's
+ * do-retransmission from its transceivers' do-nack, whichever m-line the
+ * stream belongs to, so with a video m-line last in the offer it turned
+ * retransmission on for audio too. */
+static void
+test_slots_nack_video_only (void)
+{
+  static const StandInStream streams[] = {
+    { .mline = 0, .video = FALSE },
+    { .mline = 1, .video = TRUE, .width = 320, .height = 240 },
+    { .mline = 2, .video = FALSE },
+    { .mline = 3, .video = TRUE, .width = 160, .height = 120 },
+  };
+  g_autoptr (Link) link = slots_link_new (&two_slots_headless, streams,
+                                          G_N_ELEMENTS (streams));
+  guint retransmitting = 0;
+
+  g_assert_true (run_until (link, both_slots_decoded, WAIT_LIMIT_US));
+  g_assert_null (link->failure);
+
+  g_assert_cmpuint (count_jitterbuffers (link, "audio", &retransmitting),
+                    ==, 2);
+  g_assert_cmpuint (retransmitting, ==, 0);
+  g_assert_cmpuint (count_jitterbuffers (link, "video", &retransmitting),
+                    ==, 2);
+  g_assert_cmpuint (retransmitting, ==, 2);
 }
 
 /* With a display, the slots go through the compositor and the status
@@ -962,6 +1067,8 @@ main (int argc, char **argv)
   g_test_add_func ("/agent/receive/slot-layout", test_slot_layout);
   g_test_add_func ("/agent/media/slots-decode-own-source",
                    test_slots_decode_own_source);
+  g_test_add_func ("/agent/media/slots-nack-video-only",
+                   test_slots_nack_video_only);
   g_test_add_func ("/agent/media/slots-on-display", test_slots_on_display);
 
   return g_test_run ();

@@ -13,7 +13,8 @@ static const char *const lead_fields[] = {
 static const char *const remote_fields[] = {
   "video_frames_decoded", "first_frame_ms", "audio_samples_decoded",
   "rtp_packets_received", "rtp_packets_lost", "subscribes",
-  "floor_frames_decoded", "return_frames_encoded", "return_keyframes_encoded",
+  "floor_frames_decoded", "floor_audio_samples_decoded",
+  "return_frames_encoded", "return_keyframes_encoded",
 };
 
 static json_t *
@@ -54,6 +55,8 @@ test_remote_file_fields (void)
   atomic_store (&stats->subscribes, 3);
   atomic_store (&stats->slot_frames_decoded[0], 42);
   atomic_store (&stats->slot_frames_decoded[1], 17);
+  atomic_store (&stats->slot_audio_samples_decoded[0], 96000);
+  atomic_store (&stats->slot_audio_samples_decoded[1], 48000);
   atomic_store (&stats->return_frames_encoded, 150);
   atomic_store (&stats->return_keyframes_encoded, 2);
 
@@ -75,6 +78,7 @@ test_remote_file_fields (void)
   assert_integer_member (object, "rtp_packets_lost", -2);
   assert_integer_member (object, "subscribes", 3);
   assert_integer_member (object, "floor_frames_decoded", 17);
+  assert_integer_member (object, "floor_audio_samples_decoded", 48000);
   assert_integer_member (object, "return_frames_encoded", 150);
   assert_integer_member (object, "return_keyframes_encoded", 2);
   for (gsize i = 0; i < G_N_ELEMENTS (lead_fields); i++)
@@ -125,13 +129,18 @@ test_return_feeds_json (void)
 
   atomic_store (&stats->slot_frames_decoded[0], 90);
   atomic_store (&stats->slot_frames_decoded[2], 12);
+  atomic_store (&stats->slot_audio_samples_decoded[0], 144000);
+  atomic_store (&stats->slot_audio_samples_decoded[2], 960);
   json_t *feeds = ss_agent_stats_return_feeds_to_json (stats, 3, classrooms);
   g_autofree char *text = json_dumps (feeds, JSON_COMPACT | JSON_SORT_KEYS);
 
   g_assert_cmpstr (text, ==,
-                   "[{\"classroom\":\"R2\",\"frames_decoded\":90,\"slot\":0},"
-                   "{\"classroom\":null,\"frames_decoded\":0,\"slot\":1},"
-                   "{\"classroom\":\"R1\",\"frames_decoded\":12,\"slot\":2}]");
+                   "[{\"audio_samples_decoded\":144000,\"classroom\":\"R2\","
+                   "\"frames_decoded\":90,\"slot\":0},"
+                   "{\"audio_samples_decoded\":0,\"classroom\":null,"
+                   "\"frames_decoded\":0,\"slot\":1},"
+                   "{\"audio_samples_decoded\":960,\"classroom\":\"R1\","
+                   "\"frames_decoded\":12,\"slot\":2}]");
   json_decref (feeds);
 
   json_t *none = ss_agent_stats_return_feeds_to_json (stats, 0, NULL);
@@ -204,6 +213,45 @@ test_agent_duration_writes_file (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* Without --role on the command line or a configuration file, the agent
+ * runs as a remote, as a file without role does. */
+static void
+test_agent_role_defaults_to_remote (void)
+{
+  const char *program = g_getenv ("SS_AGENT_PROGRAM");
+  if (program == NULL) {
+    g_test_skip ("SS_AGENT_PROGRAM is not set; run through meson test");
+    return;
+  }
+
+  g_autofree char *dir = g_dir_make_tmp ("ss-agent-role-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "stats.json", NULL);
+  const char *argv[] = {
+    program, "--server", "ws://127.0.0.1:9/ws", "--classroom", "room-9",
+    "--lesson", "l-1", "--token", "unused", "--headless", "--return-source",
+    "none", "--stats-file", path, "--duration", "1", NULL,
+  };
+  g_autofree char *errors = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT,
+                               NULL, NULL, NULL, &errors, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("agent output: %s", errors);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (errors, "starting as remote"));
+
+  json_t *object = load_json_file (path);
+  g_assert_cmpstr (json_string_value (json_object_get (object, "role")), ==,
+                   "remote");
+  json_decref (object);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 static void
 test_agent_rejects_bad_role (void)
 {
@@ -237,6 +285,8 @@ main (int argc, char **argv)
   g_test_add_func ("/agent/stats/return-feeds-json", test_return_feeds_json);
   g_test_add_func ("/agent/stats/unwritable-path-fails", test_unwritable_path_fails);
   g_test_add_func ("/agent/program/duration-writes-stats", test_agent_duration_writes_file);
+  g_test_add_func ("/agent/program/role-defaults-to-remote",
+                   test_agent_role_defaults_to_remote);
   g_test_add_func ("/agent/program/rejects-bad-role", test_agent_rejects_bad_role);
 
   return g_test_run ();
