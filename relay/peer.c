@@ -870,10 +870,17 @@ ss_peer_log_consumers (SsPeer *peer, gint64 now_us)
         if (consumer->layers[l] != NULL && consumer->layers[l] == consumer->producer)
           layer = (gint) l;
 
+      /* -1 until a receiver report answers one of the relay's sender
+       * reports; printed apart from a real RTT under a millisecond. */
+      char rtt[32] = "unknown";
+      if (consumer->rtt_us >= 0)
+        g_snprintf (rtt, sizeof rtt, "%" G_GINT64_FORMAT " ms",
+                    consumer->rtt_us / 1000);
+
       g_debug ("lesson %s peer %s consumer %u (slot %u, %s): layer %d of %u, %"
                G_GUINT64_FORMAT
                " bit/s, estimate %" G_GUINT64_FORMAT " bit/s, loss %u/256 "
-               "(average %u/256), RTT %" G_GINT64_FORMAT " ms, NACKs %"
+               "(average %u/256), RTT %s, NACKs %"
                G_GUINT64_FORMAT ", resent %" G_GUINT64_FORMAT,
                peer->lesson_id, peer->peer_id, consumer->ssrc, consumer->slot,
                consumer->source != NULL ? consumer->source : "idle", layer,
@@ -881,7 +888,7 @@ ss_peer_log_consumers (SsPeer *peer, gint64 now_us)
                ss_bandwidth_estimator_get_bps (&consumer->bandwidth, now_us),
                consumer->fraction_lost,
                consumer->bandwidth.smoothed_fraction_lost,
-               consumer->rtt_us / 1000, consumer->nacks_received,
+               rtt, consumer->nacks_received,
                consumer->packets_retransmitted);
     }
 }
