@@ -140,6 +140,15 @@ ss_waiting_screen_format (const char *subject,
              == g_date_time_get_day_of_year (start);
 
   g_autofree char *clock = g_date_time_format (start, "%H:%M");
+
+  /* The schedule names a run as next until it ends, and a PC that starts
+   * or reconnects mid-lesson shows it before it has joined. */
+  if (g_date_time_compare (now, start) >= 0)
+    /* TRANSLATORS: the waiting screen; %1$s is the subject, %2$s the time
+     * the lesson began (14:00). */
+    return g_strdup_printf (_("Lesson in progress: %1$s since %2$s"), subject,
+                            clock);
+
   if (same_day)
     /* TRANSLATORS: the waiting screen; %1$s is the subject, %2$s the start
      * time (14:00). */

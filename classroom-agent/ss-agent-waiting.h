@@ -30,8 +30,9 @@ gboolean ss_waiting_screen_is_shown (SsWaitingScreen *screen);
 
 /* Formats the screen's text for the next lesson (the members of a schedule
  * event), e.g. "下一节课：数学 14:00" in a zh_CN locale; the date is added
- * when the lesson is not on the day of @now. @subject NULL means no lesson
- * is scheduled. Returns a new string. */
+ * when the lesson is not on the day of @now, and a lesson that has begun
+ * by @now is shown as in progress. @subject NULL means no lesson is
+ * scheduled. Returns a new string. */
 char *ss_waiting_screen_format (const char *subject,
                                 const char *start_iso8601,
                                 GDateTime *now);

@@ -204,6 +204,12 @@ test_waiting_text (void)
       "Math", "2025-03-03T14:00:00+08:00", utc_morning);
   g_assert_cmpstr (from_utc, ==, "Next lesson: Math 14:00");
 
+  g_autoptr (GDateTime) afternoon =
+      g_date_time_new (zone, 2025, 3, 3, 14, 10, 0);
+  g_autofree char *running = ss_waiting_screen_format (
+      "Math", "2025-03-03T14:00:00+08:00", afternoon);
+  g_assert_cmpstr (running, ==, "Lesson in progress: Math since 14:00");
+
   g_autofree char *bad_time = ss_waiting_screen_format ("Math", "14:00",
                                                         morning);
   g_assert_cmpstr (bad_time, ==, "Next lesson: Math");
