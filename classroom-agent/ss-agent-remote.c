@@ -513,7 +513,12 @@ build_display (SsRemotePipeline *remote, const char *video_sink,
   g_object_set (background, "is-live", TRUE, NULL);
   gst_util_set_object_arg (G_OBJECT (background), "pattern", "black");
   gst_util_set_object_arg (G_OBJECT (mixer), "background", "black");
-  g_object_set (mixer, "ignore-inactive-pads", TRUE, NULL);
+  /* NOTE: ignore-inactive-pads stays off. With it (compositor 1.22), in
+   * about a third of the agent-media test's display runs under
+   * AddressSanitizer neither slot's decoder produced a frame in 10 s,
+   * while audio flowed; the cause inside the aggregator was not found.
+   * Without it no run failed. The live background already lets the
+   * compositor draw frames while a slot has no picture. */
   g_object_set (status, "font-desc", SS_REMOTE_STATUS_FONT, "shaded-background",
                 TRUE, NULL);
   gst_util_set_object_arg (G_OBJECT (status), "valignment", "top");
