@@ -21,6 +21,9 @@ hand       R1's console raises its hand and confirms attendance for 30
            students: the lead's console prints both.
 forbidden  R1's console tries `call R1`: the server answers forbidden, which
            R1 prints, and the floor stays with R2 on every agent.
+flood      R1's console sends 7 chat lines at once: the sixth and seventh
+           get rate_limited, only the first 5 reach the lead, the lead's
+           next message still reaches R1 and R2 keeps decoding the lesson.
 busy       a second agent of R1 starts: its return feed publish gets
            lesson_busy, which it shows as state "busy" without trying again,
            while the lead goes on decoding the first agent's feed.
@@ -49,6 +52,10 @@ MIN_FRAMES = 15
 POLL_INTERVAL_S = 0.2
 # How long a refused request is watched for a change it must not make.
 SETTLE_S = 2.0
+# The server takes 5 chat.send per connection in any 10 s
+# (protocol/README.md, "Limits"); the console sends a few more at once.
+CHAT_LIMIT = 5
+CHAT_FLOOD = 7
 # Seconds a subscription runs before its NACKs are counted, so the few
 # that a stream's first packets may draw weigh little.
 MIN_LINK_AGE_S = 5
@@ -227,6 +234,40 @@ def check_forbidden(checks, lesson, caller, agents):
                  f"before {floors_before}, after {floors_after}")
 
 
+def chat_texts(agent):
+    """Return the texts of the chat messages in agent's stats file."""
+    return [message.get("text") for message in stats_of(agent).get("chat") or []]
+
+
+def check_rate_limited(checks, lesson, sender, lead, watcher):
+    """Chat past the per-connection limit is refused; the lesson carries on."""
+    texts = [f"flood {number}" for number in range(1, CHAT_FLOOD + 1)]
+    frames_before = stats_of(watcher).get("video_frames_decoded", 0)
+    for text in texts:
+        sender.send_console(f"chat {text}")
+
+    refused = wait_for(lesson, lambda: "rate_limited" in log_text(sender))
+    checks.check(refused, f"{sender.classroom}'s console prints the server's rate_limited")
+
+    allowed = texts[:CHAT_LIMIT]
+    delivered = wait_for(lesson, lambda: all(text in chat_texts(lead) for text in allowed))
+    checks.check(delivered, f"the first {CHAT_LIMIT} messages reach the lead",
+                 f"lead's chat {chat_texts(lead)}")
+    time.sleep(SETTLE_S)
+    over = [text for text in texts[CHAT_LIMIT:] if text in chat_texts(lead)]
+    checks.check(not over, "no message past the limit reaches the lead", f"delivered {over}")
+
+    # The lesson carries on: the lead's chat still reaches the sender, and
+    # the other classroom still decodes the lesson.
+    lead.send_console("chat after the flood")
+    reached = wait_for(lesson, lambda: "after the flood" in chat_texts(sender))
+    checks.check(reached, f"the lead's next message reaches {sender.classroom}",
+                 f"{sender.classroom}'s chat {chat_texts(sender)}")
+    frames_after = stats_of(watcher).get("video_frames_decoded", 0)
+    checks.check(frames_after > frames_before, f"{watcher.classroom} keeps decoding the lesson",
+                 f"video_frames_decoded {frames_before} -> {frames_after}")
+
+
 def check_busy(checks, lesson, lead, classroom):
     """A second agent of a classroom does not publish a second return feed, nor retry."""
     twin = lesson.start_remote(classroom, return_source="test", name=classroom + "-twin")
@@ -272,6 +313,8 @@ def run(args, workdir):
             check_lead_console_notices(checks, lesson, lead, r1)
 
             check_forbidden(checks, lesson, r1, [lead, r1, r2])
+
+            check_rate_limited(checks, lesson, r1, lead, r2)
 
             check_busy(checks, lesson, lead, "R1")
         except lessonrun.RunError as error:
