@@ -250,10 +250,10 @@ add_consumer (SsLinkFigures *figures, json_t *stream)
     }
 
   /* A subscription has a video consumer per slot, and the later slots are
-   * often idle (a remote's floor slot while no classroom holds the floor).
-   * So the link shows slot 0: the lead's stream for a remote, the floor
-   * holder's or first return feed for the lead. A consumer without "slot"
-   * counts as slot 0. */
+   * often idle (a remote's floor slot while no classroom has the floor).
+   * So the link shows slot 0: the lead's stream for a remote, and the floor
+   * holder's or the first return feed for the lead. A consumer without
+   * "slot" counts as slot 0. */
   const char *kind = json_string_value (json_object_get (stream, "kind"));
   if (g_strcmp0 (kind, "video") == 0 && !figures->has_slot0_video
       && get_int (stream, "slot") == 0)

@@ -614,7 +614,7 @@ class Lesson:
         return path
 
     def _start_agent(self, role, classroom, extra_args, stdin=subprocess.DEVNULL, name=None):
-        # name tells apart the log and stats files of two agents of one classroom.
+        # name keeps the log and stats files of two agents of one classroom apart.
         name = name or classroom
         stats_path = os.path.join(self.workdir, name + ".json")
         argv = [
@@ -909,7 +909,7 @@ def run_demo(args, workdir, progress):
             if args.web_root:
                 show_teacher_pages(lesson, lead_classroom, args.remotes, progress)
 
-            # The lead sees every class's return feed; halfway through it
+            # The lead receives every class's return feed. Halfway through it
             # calls on the first class, whose feed then reaches the others.
             lead = lesson.start_lead(lead_classroom, console=True, return_slots=DEMO_RETURN_SLOTS)
             waited = lesson.wait_live()
