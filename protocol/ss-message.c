@@ -1399,27 +1399,34 @@ ss_message_build_schedule (const SsLessonInfo *next)
   return message;
 }
 
+/* A string member, or null when @value is NULL. */
+static json_t *
+string_or_null (const char *value)
+{
+  return value != NULL ? json_string (value) : json_null ();
+}
+
 json_t *
-ss_message_build_feeds (const char *const *slots, guint n_slots)
+ss_message_slots_to_json (const char *const *slots, guint n_slots)
 {
   g_return_val_if_fail (slots != NULL || n_slots == 0, NULL);
   g_return_val_if_fail (n_slots <= SS_FEEDS_MAX_SLOTS, NULL);
 
   json_t *array = json_array ();
   for (guint i = 0; i < n_slots; i++)
-    json_array_append_new (array, slots[i] != NULL ? json_string (slots[i])
-                                                   : json_null ());
+    json_array_append_new (array, string_or_null (slots[i]));
+  return array;
+}
+
+json_t *
+ss_message_build_feeds (const char *const *slots, guint n_slots)
+{
+  json_t *array = ss_message_slots_to_json (slots, n_slots);
+  g_return_val_if_fail (array != NULL, NULL);
 
   json_t *message = ss_message_build (SS_MESSAGE_FEEDS, 0);
   json_object_set_new (message, "slots", array);
   return message;
-}
-
-/* A string member, or null when @value is NULL. */
-static json_t *
-string_or_null (const char *value)
-{
-  return value != NULL ? json_string (value) : json_null ();
 }
 
 json_t *

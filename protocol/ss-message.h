@@ -278,6 +278,9 @@ json_t *ss_message_build_lesson_ended (const char *lesson_id,
 /* @next is NULL when no lesson is scheduled. */
 json_t *ss_message_build_schedule (const SsLessonInfo *next);
 
+/* The "slots" array of feeds and of a subscribe result: one classroom id
+ * per slot, null for an idle slot. */
+json_t *ss_message_slots_to_json (const char *const *slots, guint n_slots);
 /* feeds: one entry per slot, NULL for an idle slot. */
 json_t *ss_message_build_feeds (const char *const *slots, guint n_slots);
 

@@ -5,9 +5,9 @@
  * the who-may-do-what table (ss-interaction.c), the change of the lesson's
  * state, the log entry, the result, and then the events the change calls
  * for, to every member of the lesson. A chat message is stored before it
- * is sent on, because lesson.state reads the chat back from the log: a
- * message the log could not store is refused rather than shown to some
- * and lost to a reloaded page.
+ * is sent on, because lesson.state reads the chat back from the log. A
+ * message that the log could not store is rejected, so a reloaded page
+ * never misses a message that others saw.
  */
 #define G_LOG_DOMAIN "ss-interaction"
 
@@ -16,13 +16,6 @@
 #include <string.h>
 
 #include "ss-timetable.h"
-
-#define SESSION_LOG(level, session, format, ...)                              \
-  g_log (G_LOG_DOMAIN, level, "session=%s classroom=%s lesson=%s: " format,  \
-         (session)->id,                                                       \
-         (session)->classroom != NULL ? (session)->classroom : "-",           \
-         (session)->lesson != NULL ? (session)->lesson->id : "-",             \
-         ##__VA_ARGS__)
 
 /* How many seconds an ad-hoc lesson's run start may move on to find one
  * that the log has not recorded yet. */
@@ -568,9 +561,9 @@ ss_signaling_interaction_send_state (SsSignaling *signaling,
   if (lesson->interaction == NULL)
     return;
 
-  g_autoptr (json_t) state =
-      build_lesson_state (signaling, lesson, session->classroom);
-  ss_signaling_send (signaling, session, state);
+  ss_signaling_send_owned (
+      signaling, session,
+      build_lesson_state (signaling, lesson, session->classroom));
 }
 
 void
@@ -604,8 +597,8 @@ ss_signaling_interaction_left (SsSignaling *signaling,
 static void
 send_result (SsSignaling *signaling, SsSession *session, gint64 id)
 {
-  g_autoptr (json_t) result = ss_message_build (SS_MESSAGE_RESULT, id);
-  ss_signaling_send (signaling, session, result);
+  ss_signaling_send_owned (signaling, session,
+                           ss_message_build (SS_MESSAGE_RESULT, id));
 }
 
 static void
@@ -620,15 +613,9 @@ send_error_from (SsSignaling *signaling,
   SESSION_LOG (G_LOG_LEVEL_DEBUG, session, "error %s for request %"
                G_GINT64_FORMAT ": %s", ss_protocol_error_to_string (code), id,
                error->message);
-  g_autoptr (json_t) reply = ss_message_build_error (id, code,
-                                                     error->message);
-  ss_signaling_send (signaling, session, reply);
+  ss_signaling_send_owned (signaling, session,
+                           ss_message_build_error (id, code, error->message));
 }
-
-typedef void (*InteractionHandler) (SsSignaling *signaling,
-                                    SsSession *session,
-                                    const SsMessage *message,
-                                    gint64 now_us);
 
 static void
 send_chat (SsSignaling *signaling, SsLesson *lesson, const SsChatInfo *chat)
@@ -669,7 +656,7 @@ handle_chat_send (SsSignaling *signaling,
   if (!append_event (signaling, lesson, &event, &error))
     {
       SESSION_LOG (G_LOG_LEVEL_WARNING, session,
-                   "chat message %" G_GINT64_FORMAT " not stored, refused: %s",
+                   "chat message %" G_GINT64_FORMAT " not stored, rejected: %s",
                    event.seq, error->message);
       g_autoptr (GError) reply = g_error_new_literal (
           SS_PROTOCOL_ERROR, SS_PROTOCOL_ERROR_INTERNAL,
@@ -679,180 +666,122 @@ handle_chat_send (SsSignaling *signaling,
     }
   ss_interaction_commit_chat_seq (lesson->interaction, event.seq);
 
-  g_autoptr (json_t) result = ss_message_build (SS_MESSAGE_RESULT,
-                                                message->id);
+  json_t *result = ss_message_build (SS_MESSAGE_RESULT, message->id);
   json_object_set_new (result, "seq", json_integer (event.seq));
-  ss_signaling_send (signaling, session, result);
+  ss_signaling_send_owned (signaling, session, result);
 
   g_autofree char *at = format_time (lesson, now_us);
   const SsChatInfo chat = chat_info_from_event (&event, at);
   send_chat (signaling, lesson, &chat);
 }
 
-/* The classroom a request names, or the sender's own when it names none. */
-static const char *
-target_of (const SsSession *session, const SsMessage *message)
+/* A request that changes the hands, floor, phase or attendance, with the
+ * action checked against the permission table and the log event it
+ * writes. */
+typedef struct {
+  SsMessageType type;
+  SsInteractionAction action;
+  SsLogEventKind kind;
+  /* Whether the event names the classroom acted on: the request's, or the
+   * sender's own when the request names none. */
+  gboolean names_classroom;
+} StateRequest;
+
+static const StateRequest state_requests[] = {
+  { SS_MESSAGE_HAND_RAISE, SS_INTERACTION_HAND_RAISE,
+    SS_LOG_EVENT_HAND_RAISE, TRUE },
+  { SS_MESSAGE_HAND_LOWER, SS_INTERACTION_HAND_LOWER,
+    SS_LOG_EVENT_HAND_LOWER, TRUE },
+  { SS_MESSAGE_FLOOR_GRANT, SS_INTERACTION_FLOOR_GRANT,
+    SS_LOG_EVENT_FLOOR_GRANT, TRUE },
+  { SS_MESSAGE_FLOOR_REVOKE, SS_INTERACTION_FLOOR_REVOKE,
+    SS_LOG_EVENT_FLOOR_REVOKE, FALSE },
+  { SS_MESSAGE_PHASE_SET, SS_INTERACTION_PHASE_SET, SS_LOG_EVENT_PHASE,
+    FALSE },
+  { SS_MESSAGE_ATTENDANCE_CONFIRM, SS_INTERACTION_ATTENDANCE_CONFIRM,
+    SS_LOG_EVENT_ATTENDANCE, TRUE },
+};
+
+static const StateRequest *
+lookup_state_request (SsMessageType type)
 {
-  return message->classroom != NULL ? message->classroom : session->classroom;
+  for (guint i = 0; i < G_N_ELEMENTS (state_requests); i++)
+    if (state_requests[i].type == type)
+      return &state_requests[i];
+  return NULL;
 }
 
-/* Checks @action against the table for the classroom the request names,
- * and sends the error reply when the request is rejected. */
-static gboolean
-authorize_request (SsSignaling *signaling,
-                   SsSession *session,
-                   const SsMessage *message,
-                   SsInteractionAction action)
+/* Applies @message to the lesson's interaction state and copies the
+ * phase or student count it sets into @event. */
+static SsInteractionChanges
+apply_state_request (SsInteraction *interaction,
+                     const SsMessage *message,
+                     SsLogEvent *event,
+                     gint64 now_us)
 {
-  g_autoptr (GError) error = NULL;
-  if (ss_interaction_authorize (session->lesson->interaction, action,
-                                session->role, session->classroom,
-                                message->classroom, &error))
-    return TRUE;
-
-  send_error_from (signaling, session, message->id, error);
-  return FALSE;
+  switch (message->type)
+    {
+    case SS_MESSAGE_HAND_RAISE:
+      return ss_interaction_raise_hand (interaction, event->classroom, now_us);
+    case SS_MESSAGE_HAND_LOWER:
+      return ss_interaction_lower_hand (interaction, event->classroom);
+    case SS_MESSAGE_FLOOR_GRANT:
+      return ss_interaction_grant_floor (interaction, event->classroom,
+                                         now_us);
+    case SS_MESSAGE_FLOOR_REVOKE:
+      return ss_interaction_revoke_floor (interaction);
+    case SS_MESSAGE_PHASE_SET:
+      event->phase = message->phase;
+      return ss_interaction_set_phase (interaction, message->phase, now_us);
+    case SS_MESSAGE_ATTENDANCE_CONFIRM:
+      event->students = message->students;
+      return ss_interaction_confirm_attendance (interaction, event->classroom,
+                                                message->students);
+    default:
+      g_return_val_if_reached (SS_INTERACTION_CHANGED_NONE);
+    }
 }
 
-/* Logs @event when something changed, then sends the result and the
- * events. */
+/* Checks @request against the permission table, applies it, logs the
+ * event when the state changed, then sends the result and the events. */
 static void
-finish_request (SsSignaling *signaling,
-                SsSession *session,
-                const SsMessage *message,
-                const SsLogEvent *event,
-                SsInteractionChanges changes)
+handle_state_request (SsSignaling *signaling,
+                      SsSession *session,
+                      const SsMessage *message,
+                      const StateRequest *request,
+                      gint64 now_us)
 {
   SsLesson *lesson = session->lesson;
+  g_autoptr (GError) error = NULL;
+  if (!ss_interaction_authorize (lesson->interaction, request->action,
+                                 session->role, session->classroom,
+                                 message->classroom, &error))
+    {
+      send_error_from (signaling, session, message->id, error);
+      return;
+    }
+
+  SsLogEvent event = event_from (session, request->kind, now_us);
+  if (request->names_classroom)
+    event.classroom = message->classroom != NULL ? message->classroom
+                                                 : session->classroom;
+  SsInteractionChanges changes =
+      apply_state_request (lesson->interaction, message, &event, now_us);
+
   if (changes != SS_INTERACTION_CHANGED_NONE)
     {
-      record_change (signaling, lesson, event);
-      const char *detail = event->kind == SS_LOG_EVENT_PHASE
-                               ? ss_class_phase_to_string (event->phase)
-                               : event->classroom;
+      record_change (signaling, lesson, &event);
+      const char *detail = event.kind == SS_LOG_EVENT_PHASE
+                               ? ss_class_phase_to_string (event.phase)
+                               : event.classroom;
       SESSION_LOG (G_LOG_LEVEL_INFO, session, "%s %s",
-                   ss_log_event_kind_to_string (event->kind),
+                   ss_log_event_kind_to_string (event.kind),
                    detail != NULL ? detail : "");
     }
 
   send_result (signaling, session, message->id);
   announce_changes (signaling, lesson, NULL, changes);
 }
-
-static void
-handle_hand_raise (SsSignaling *signaling,
-                   SsSession *session,
-                   const SsMessage *message,
-                   gint64 now_us)
-{
-  if (!authorize_request (signaling, session, message,
-                          SS_INTERACTION_HAND_RAISE))
-    return;
-
-  SsLogEvent event = event_from (session, SS_LOG_EVENT_HAND_RAISE, now_us);
-  event.classroom = target_of (session, message);
-  SsInteractionChanges changes = ss_interaction_raise_hand (
-      session->lesson->interaction, event.classroom, now_us);
-  finish_request (signaling, session, message, &event, changes);
-}
-
-static void
-handle_hand_lower (SsSignaling *signaling,
-                   SsSession *session,
-                   const SsMessage *message,
-                   gint64 now_us)
-{
-  if (!authorize_request (signaling, session, message,
-                          SS_INTERACTION_HAND_LOWER))
-    return;
-
-  SsLogEvent event = event_from (session, SS_LOG_EVENT_HAND_LOWER, now_us);
-  event.classroom = target_of (session, message);
-  SsInteractionChanges changes = ss_interaction_lower_hand (
-      session->lesson->interaction, event.classroom);
-  finish_request (signaling, session, message, &event, changes);
-}
-
-static void
-handle_floor_grant (SsSignaling *signaling,
-                    SsSession *session,
-                    const SsMessage *message,
-                    gint64 now_us)
-{
-  if (!authorize_request (signaling, session, message,
-                          SS_INTERACTION_FLOOR_GRANT))
-    return;
-
-  SsLogEvent event = event_from (session, SS_LOG_EVENT_FLOOR_GRANT, now_us);
-  event.classroom = message->classroom;
-  SsInteractionChanges changes = ss_interaction_grant_floor (
-      session->lesson->interaction, event.classroom, now_us);
-  finish_request (signaling, session, message, &event, changes);
-}
-
-static void
-handle_floor_revoke (SsSignaling *signaling,
-                     SsSession *session,
-                     const SsMessage *message,
-                     gint64 now_us)
-{
-  if (!authorize_request (signaling, session, message,
-                          SS_INTERACTION_FLOOR_REVOKE))
-    return;
-
-  SsLogEvent event = event_from (session, SS_LOG_EVENT_FLOOR_REVOKE, now_us);
-  SsInteractionChanges changes =
-      ss_interaction_revoke_floor (session->lesson->interaction);
-  finish_request (signaling, session, message, &event, changes);
-}
-
-static void
-handle_phase_set (SsSignaling *signaling,
-                  SsSession *session,
-                  const SsMessage *message,
-                  gint64 now_us)
-{
-  if (!authorize_request (signaling, session, message,
-                          SS_INTERACTION_PHASE_SET))
-    return;
-
-  SsLogEvent event = event_from (session, SS_LOG_EVENT_PHASE, now_us);
-  event.phase = message->phase;
-  SsInteractionChanges changes = ss_interaction_set_phase (
-      session->lesson->interaction, message->phase, now_us);
-  finish_request (signaling, session, message, &event, changes);
-}
-
-static void
-handle_attendance_confirm (SsSignaling *signaling,
-                           SsSession *session,
-                           const SsMessage *message,
-                           gint64 now_us)
-{
-  if (!authorize_request (signaling, session, message,
-                          SS_INTERACTION_ATTENDANCE_CONFIRM))
-    return;
-
-  SsLogEvent event = event_from (session, SS_LOG_EVENT_ATTENDANCE, now_us);
-  event.classroom = target_of (session, message);
-  event.students = message->students;
-  SsInteractionChanges changes = ss_interaction_confirm_attendance (
-      session->lesson->interaction, event.classroom, message->students);
-  finish_request (signaling, session, message, &event, changes);
-}
-
-static const struct {
-  SsMessageType type;
-  InteractionHandler handler;
-} handlers[] = {
-  { SS_MESSAGE_CHAT_SEND, handle_chat_send },
-  { SS_MESSAGE_HAND_RAISE, handle_hand_raise },
-  { SS_MESSAGE_HAND_LOWER, handle_hand_lower },
-  { SS_MESSAGE_FLOOR_GRANT, handle_floor_grant },
-  { SS_MESSAGE_FLOOR_REVOKE, handle_floor_revoke },
-  { SS_MESSAGE_PHASE_SET, handle_phase_set },
-  { SS_MESSAGE_ATTENDANCE_CONFIRM, handle_attendance_confirm },
-};
 
 /* Logs the first rejection of a connection and then every tenfold count,
  * so a client that floods the channel fills no log. */
@@ -874,11 +803,8 @@ ss_signaling_handle_interaction (SsSignaling *signaling,
                                  SsSession *session,
                                  const SsMessage *message)
 {
-  InteractionHandler handler = NULL;
-  for (guint i = 0; i < G_N_ELEMENTS (handlers) && handler == NULL; i++)
-    if (handlers[i].type == message->type)
-      handler = handlers[i].handler;
-  if (handler == NULL)
+  const StateRequest *request = lookup_state_request (message->type);
+  if (request == NULL && message->type != SS_MESSAGE_CHAT_SEND)
     return FALSE;
 
   g_autoptr (GError) error = NULL;
@@ -901,6 +827,9 @@ ss_signaling_handle_interaction (SsSignaling *signaling,
       return TRUE;
     }
 
-  handler (signaling, session, message, now_us);
+  if (request != NULL)
+    handle_state_request (signaling, session, message, request, now_us);
+  else
+    handle_chat_send (signaling, session, message, now_us);
   return TRUE;
 }

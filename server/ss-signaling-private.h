@@ -1,6 +1,8 @@
 /* Private to the signaling core's files: the state of sessions and
- * lessons, shared by ss-signaling.c (requests and events) and
- * ss-signaling-view.c (the admin API's read-only view). */
+ * lessons, shared by ss-signaling.c (requests and events),
+ * ss-signaling-sources.c (subscription slots), ss-signaling-interaction.c
+ * (the interaction channel) and ss-signaling-view.c (the admin API's
+ * read-only view). */
 #pragma once
 
 #include "ss-interaction-log.h"
@@ -8,6 +10,14 @@
 #include "ss-rate-limit.h"
 #include "ss-signaling-interaction.h"
 #include "ss-signaling.h"
+
+/* Logs in the including file's domain with the session's ids first. */
+#define SESSION_LOG(level, session, format, ...)                              \
+  g_log (G_LOG_DOMAIN, level, "session=%s classroom=%s lesson=%s: " format,  \
+         (session)->id,                                                       \
+         (session)->classroom != NULL ? (session)->classroom : "-",           \
+         (session)->lesson != NULL ? (session)->lesson->id : "-",             \
+         ##__VA_ARGS__)
 
 typedef struct {
   char *id;
@@ -88,7 +98,8 @@ struct _SsSession {
   /* hello's "client" member. */
   SsClientKind client;
   SsLesson *lesson;
-  /* The interaction requests' limits; a value, so nothing to free. */
+  /* The interaction requests' limits, stored by value with nothing to
+   * free. */
   SsRateLimit rate_limit;
 
   SsTransport transports[SS_TRANSPORT_COUNT];
@@ -130,10 +141,10 @@ typedef struct {
   gint64 closed_us;
 } SsDeparture;
 
-/* The relay's peer id of a session's transport: the session id for the
- * lead's main stream and a remote's subscription (what the admin API shows
- * as the classroom's link), with "/return" or "/feeds" appended for a
- * remote's return feed and the lead's subscription. Free with g_free. */
+/* Returns the relay's peer id of a session's transport. The lead's main
+ * stream and a remote's subscription use the session id, which the admin
+ * API shows as the classroom's link. A remote's return feed appends
+ * "/return" and the lead's subscription "/feeds". Free with g_free. */
 char *ss_session_transport_peer_id (const SsSession *session,
                                     SsTransportKind kind);
 
@@ -152,8 +163,8 @@ guint ss_signaling_choose_sources (SsSignaling *signaling,
                                    const char **sources);
 
 /* Binds every subscription of the lesson to the sources the floor and the
- * return feeds call for, and tells each client whose binding changed with
- * a `feeds` event. Called whenever the floor or a return feed changes. */
+ * return feeds call for, and sends a `feeds` event to each client whose
+ * binding changed. Called whenever the floor or a return feed changes. */
 void ss_signaling_update_sources (SsSignaling *signaling, SsLesson *lesson);
 
 /* The interaction channel's part of the core (ss-signaling-interaction.c),

@@ -18,12 +18,8 @@
  * prefecture's network. The oldest departure is forgotten first. */
 #define MAX_DEPARTURES 16384
 
-#define SESSION_LOG(level, session, format, ...)                              \
-  g_log (G_LOG_DOMAIN, level, "session=%s classroom=%s lesson=%s: " format,  \
-         (session)->id,                                                       \
-         (session)->classroom != NULL ? (session)->classroom : "-",           \
-         (session)->lesson != NULL ? (session)->lesson->id : "-",             \
-         ##__VA_ARGS__)
+/* A subscription's slots go out as one feeds or result "slots" array. */
+G_STATIC_ASSERT (SS_RELAY_MAX_SLOTS <= SS_FEEDS_MAX_SLOTS);
 
 /* ---- Objects ----------------------------------------------------------- */
 
@@ -207,6 +203,10 @@ ss_signaling_send_owned (SsSignaling *signaling,
                          SsSession *session,
                          json_t *message)
 {
+  /* A NULL message would hold the outbox like a reply still waiting for
+   * the relay. */
+  g_return_if_fail (message != NULL);
+
   send_message (signaling, session, message);
 }
 
@@ -287,8 +287,8 @@ transport_of_request (SsMessageType type)
                                     : SS_TRANSPORT_SUBSCRIBE;
 }
 
-/* A remote's return feed is gone (closed, failed or refused): the lead's
- * slots and any floor slot showing it are rebound. */
+/* A remote's return feed is gone (closed, failed or rejected), so the
+ * lead's slots and any floor slot showing it are rebound. */
 static void
 forget_return_feed (SsSignaling *signaling, SsSession *session)
 {
@@ -416,18 +416,6 @@ fail_relay_request (SsSignaling *signaling,
     forget_return_feed (signaling, session);
 }
 
-/* The classroom ids of a subscription's slots, null for an idle slot. */
-static json_t *
-slots_to_json (const SsTransport *transport)
-{
-  json_t *slots = json_array ();
-  for (guint i = 0; i < transport->n_slots; i++)
-    json_array_append_new (slots, transport->slots[i] != NULL
-                                      ? json_string (transport->slots[i])
-                                      : json_null ());
-  return slots;
-}
-
 static void
 complete_relay_request (SsSignaling *signaling,
                         SsSession *session,
@@ -450,15 +438,18 @@ complete_relay_request (SsSignaling *signaling,
           for (guint i = transport->n_slots; i < SS_RELAY_MAX_SLOTS; i++)
             g_clear_pointer (&transport->slots[i], g_free);
         }
-      json_object_set_new (result, "slots", current ? slots_to_json (transport)
-                                                    : json_array ());
+      guint n_bound = current ? transport->n_slots : 0;
+      json_object_set_new (result, "slots",
+                           ss_message_slots_to_json (
+                               (const char *const *) transport->slots,
+                               n_bound));
     }
 
   /* NOTE: an answer overtaken by a later lesson.leave, lesson.join or
    * subscribe is still sent as the result, so each request gets exactly one
    * reply. The relay has already been asked to close or replace that
    * transport, and no lesson.live follows. */
-  if (!request_is_current (session, request))
+  if (!current)
     {
       SESSION_LOG (G_LOG_LEVEL_INFO, session, "stale %s answer, sent as is",
                    ss_message_type_to_string (request->type));
@@ -646,9 +637,9 @@ handle_hello (SsSignaling *signaling,
 }
 
 /* A lesson has one lead classroom. Its connections (the agent and the lead
- * teacher's page) join as lead, and every other classroom as remote: a
- * timetable lesson's policy says so too, and an ad-hoc lesson belongs to
- * the classroom whose lead created it. */
+ * teacher's page) join as lead, and every other classroom joins as remote.
+ * A timetable lesson's policy requires the same, and an ad-hoc lesson
+ * belongs to the classroom whose lead created it. */
 static gboolean
 check_lead_classroom (SsSignaling *signaling,
                       SsSession *session,
@@ -817,7 +808,7 @@ start_relay_request (SsSignaling *signaling,
     }
 
   /* The slots are bound from the start, so media flows as soon as the
-   * transport is up; the answer tells how many slots there are. */
+   * transport is up. The SDP answer sets how many slots there are. */
   clear_slots (transport);
   const char *sources[SS_RELAY_MAX_SLOTS] = { NULL };
   guint n_sources = ss_signaling_choose_sources (signaling, session, sources);
