@@ -870,8 +870,9 @@ ss_peer_log_consumers (SsPeer *peer, gint64 now_us)
         if (consumer->layers[l] != NULL && consumer->layers[l] == consumer->producer)
           layer = (gint) l;
 
-      /* -1 until a receiver report answers one of the relay's sender
-       * reports; printed apart from a real RTT under a millisecond. */
+      /* rtt_us is -1 until a receiver report refers to one of the relay's
+       * sender reports (LSR), and is printed apart from a real RTT under a
+       * millisecond. */
       char rtt[32] = "unknown";
       if (consumer->rtt_us >= 0)
         g_snprintf (rtt, sizeof rtt, "%" G_GINT64_FORMAT " ms",

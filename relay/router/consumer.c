@@ -48,10 +48,8 @@ ss_consumer_set_layers (SsConsumer *consumer, SsProducer *const *layers,
   g_return_if_fail (n_layers <= SS_MAX_LAYERS);
   g_return_if_fail (n_layers == 0 || initial_layer < n_layers);
 
-  gboolean keeps_current = FALSE;
-  for (guint i = 0; i < n_layers; i++)
-    if (layers[i] != NULL && layers[i] == consumer->producer)
-      keeps_current = TRUE;
+  gboolean keeps_current = n_layers > 0 && consumer->producer != NULL &&
+                           layers[initial_layer] == consumer->producer;
 
   memset (consumer->layers, 0, sizeof consumer->layers);
   if (n_layers > 0)
@@ -63,7 +61,6 @@ ss_consumer_set_layers (SsConsumer *consumer, SsProducer *const *layers,
       consumer->producer = NULL;
       consumer->target = NULL;
       consumer->waiting_keyframe = FALSE;
-      consumer->switching_source = FALSE;
       return;
     }
 
@@ -83,7 +80,6 @@ ss_consumer_set_layers (SsConsumer *consumer, SsProducer *const *layers,
   /* Nothing of the old producers goes out any more, and the new ones take
    * over at a point the decoder can start from. */
   consumer->producer = NULL;
-  consumer->switching_source = TRUE;
 }
 
 void
@@ -132,18 +128,20 @@ ss_consumer_switch_layer (SsConsumer *consumer, const SsRtpHeader *header,
             consumer->tl0picidx_offset =
                 (guint8) (consumer->last_tl0picidx + 1 - descriptor->tl0picidx);
         }
-      if (consumer->switching_source)
+      /* Without a current producer the consumer was rebound or its
+       * producers were removed, so the target belongs to another source or
+       * to the same source published anew. */
+      if (consumer->producer == NULL)
         consumer->source_switches++;
       else
         consumer->layer_switches++;
     }
 
-  consumer->switching_source = FALSE;
   consumer->producer = target;
 }
 
-/* Renumbers the VP8 picture ID and TL0PICIDX of a copy: each layer's and
- * each source's encoder counts on its own, and the subscriber's decoder
+/* Renumbers the VP8 picture ID and TL0PICIDX of a copy. Each layer's and
+ * each source's encoder counts on its own, but the subscriber's decoder
  * must see one sequence (RFC 7741 section 4.2). Only the newest packet sets
  * the numbers a switch continues from, not a retransmission.
  * NOTE: the field keeps the width the packet has, so after a switch between
@@ -152,12 +150,15 @@ static void
 rewrite_vp8 (SsConsumer *consumer, const SsVp8Descriptor *descriptor,
              guint8 *payload, gsize len, gboolean newest)
 {
+  /* A zero offset leaves the field as it is, so the payload is written only
+   * after a switch has moved the numbering. */
   if (descriptor->has_picture_id)
     {
       guint16 mask = descriptor->picture_id_15bit ? 0x7FFF : 0x7F;
       guint16 picture_id =
           (guint16) ((descriptor->picture_id + consumer->picture_id_offset) & mask);
-      ss_vp8_write_picture_id (payload, len, picture_id);
+      if (consumer->picture_id_offset != 0)
+        ss_vp8_write_picture_id (payload, len, picture_id);
       if (newest)
         consumer->last_picture_id = picture_id;
     }
@@ -165,7 +166,8 @@ rewrite_vp8 (SsConsumer *consumer, const SsVp8Descriptor *descriptor,
     {
       guint8 tl0picidx =
           (guint8) (descriptor->tl0picidx + consumer->tl0picidx_offset);
-      ss_vp8_write_tl0picidx (payload, len, tl0picidx);
+      if (consumer->tl0picidx_offset != 0)
+        ss_vp8_write_tl0picidx (payload, len, tl0picidx);
       if (newest)
         consumer->last_tl0picidx = tl0picidx;
     }

@@ -42,7 +42,8 @@ struct _SsConsumer {
   SsProducer *layers[SS_MAX_LAYERS];
   guint n_layers;
   /* Current layer: NULL once gone, and from a change of source until the
-   * new source's first key frame (audio: first packet). */
+   * new source's first key frame (audio: first packet). A started consumer
+   * whose producer is NULL counts its next switch as a source switch. */
   SsProducer *producer;
   SsProducer *target;           /* switch at its next key frame */
 
@@ -50,9 +51,6 @@ struct _SsConsumer {
    * it the decoder could do nothing with the packets, so none are sent. */
   gboolean waiting_keyframe;
   gboolean started;
-  /* The pending switch is to new producers (another source, or the same
-   * source published anew), not to another layer. */
-  gboolean switching_source;
 
   /* Output = input + offset, modulo the field's size. Set anew at each
    * switch so the subscriber's numbering runs on without a jump. */
@@ -105,18 +103,19 @@ struct _SsConsumer {
   guint64 source_switches;
 };
 
-/* A consumer bound to no source: it sends nothing until given layers. */
+/* Creates a consumer bound to no source. It sends nothing until
+ * ss_consumer_set_layers() gives it layers. */
 SsConsumer *ss_consumer_new (SsMediaKind kind, guint slot, guint32 ssrc,
                              guint8 payload_type, const SsEndpoint *endpoint);
 void ss_consumer_free (SsConsumer *consumer);
 
 /* Replaces the layers the consumer takes packets from (lowest first,
- * n_layers 0 for none) and targets initial_layer. When the current
- * producer is not among them, a consumer that has sent nothing yet starts
- * on the target, and one that has stops sending until the target's next
- * key frame (audio: next packet), where ss_consumer_switch_layer()
- * continues its numbering. The caller keeps the producers' consumer lists
- * in step. */
+ * n_layers 0 for none) and targets initial_layer. When initial_layer is the
+ * current producer, sending goes on without a break. Otherwise a consumer
+ * that has sent nothing yet starts on the target, and one that has stops
+ * sending until the target's next key frame (audio: next packet), where
+ * ss_consumer_switch_layer() continues its numbering. The caller keeps the
+ * producers' consumer lists in step. */
 void ss_consumer_set_layers (SsConsumer *consumer, SsProducer *const *layers,
                              guint n_layers, guint initial_layer);
 

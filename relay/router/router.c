@@ -164,9 +164,9 @@ detach_consumer (SsConsumer *consumer)
       g_ptr_array_remove_fast (consumer->layers[i]->consumers, consumer);
 }
 
-/* The layer a consumer starts a source on: the one its link's estimate
- * affords (a new subscriber's initial estimate) by the bitrates measured
- * so far. The selector's hold after a step down still applies. */
+/* Chooses the layer a consumer starts a source on: the one its link's
+ * estimate (a new subscriber's initial estimate) affords by the bitrates
+ * measured so far. The selector's hold after a step down still applies. */
 static guint
 choose_initial_layer (SsConsumer *consumer, SsProducer *const *layers,
                       guint n_layers, gint64 now_us)
@@ -219,7 +219,7 @@ attach_consumer (SsRouter *router, SsConsumer *consumer, gint64 now_us)
   for (guint i = 0; i < n_layers; i++)
     g_ptr_array_add (layers[i]->consumers, consumer);
 
-  /* Video can start or switch at nothing but a key frame. */
+  /* Video can start or switch only at a key frame. */
   if (consumer->target != NULL &&
       (consumer->waiting_keyframe || consumer->producer != consumer->target))
     request_keyframe (router, consumer->target, now_us);
@@ -313,12 +313,14 @@ accept_packet (SsRouter *router, SsConsumer *consumer, SsProducer *producer,
     {
       if (!keyframe && producer->kind == SS_MEDIA_VIDEO)
         {
-          /* Between sources nothing else is sent meanwhile. */
+          /* Between sources the consumer sends nothing until this key
+           * frame, whereas during a layer switch the current layer still
+           * flows. */
           if (consumer->producer == NULL)
             router->counters.rtp_packets_dropped++;
           return FALSE;
         }
-      if (consumer->switching_source)
+      if (consumer->producer == NULL)
         router->counters.source_switches++;
       else
         router->counters.layer_switches++;
