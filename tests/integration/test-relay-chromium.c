@@ -10,17 +10,16 @@
  * decides. Needs root (for the namespace) and /usr/bin/chromium; skips
  * otherwise. */
 #include "ss-relay.h"
+#include "webrtcbin-peer.h"
 
 #include <jansson.h>
 
-#include <agent.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
-#include <gst/sdp/sdp.h>
 #define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
 #include <linux/if_ether.h>
@@ -259,31 +258,6 @@ capture_client_hello (gpointer data)
 /* ---- the webrtcbin publisher ---- */
 
 static void
-configure_ice (GstElement *webrtcbin)
-{
-  g_autoptr (GObject) ice = NULL;
-  g_autoptr (GObject) agent = NULL;
-  NiceAddress address;
-
-  g_object_get (webrtcbin, "ice-agent", &ice, NULL);
-  g_object_set (ice, "ice-tcp", FALSE, NULL);
-  g_object_get (ice, "agent", &agent, NULL);
-  g_object_set (agent, "upnp", FALSE, NULL);
-  nice_address_init (&address);
-  g_assert_true (nice_address_set_from_string (&address, "127.0.0.1"));
-  g_assert_true (nice_agent_add_local_address (NICE_AGENT (agent), &address));
-}
-
-static GstStructure *
-wait_promise (GstPromise *promise)
-{
-  g_assert_cmpint (gst_promise_wait (promise), ==, GST_PROMISE_RESULT_REPLIED);
-  const GstStructure *reply = gst_promise_get_reply (promise);
-  g_assert_nonnull (reply);
-  return gst_structure_copy (reply);
-}
-
-static void
 on_relay_event (SsRelay *relay, const char *lesson_id, const char *peer_id,
                 SsRelayPeerEvent event, const char *reason, gpointer user_data)
 {
@@ -299,17 +273,7 @@ on_gst_answer (SsRelay *relay, const char *lesson_id, const char *peer_id,
 {
   g_assert_no_error ((GError *) error);
 
-  GstSDPMessage *sdp = NULL;
-  g_assert_cmpint (gst_sdp_message_new_from_text (answer_sdp, &sdp), ==,
-                   GST_SDP_OK);
-  GstWebRTCSessionDescription *answer =
-      gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
-  GstPromise *promise = gst_promise_new ();
-  g_signal_emit_by_name (world.gst_webrtcbin, "set-remote-description",
-                         answer, promise);
-  gst_promise_wait (promise);
-  gst_promise_unref (promise);
-  gst_webrtc_session_description_free (answer);
+  ss_test_webrtcbin_set_answer (world.gst_webrtcbin, answer_sdp);
   world.gst_answered = TRUE;
 }
 
@@ -333,7 +297,7 @@ start_gst_publisher (void)
   world.gst_pipeline = gst_parse_launch (description, &error);
   g_assert_no_error (error);
   world.gst_webrtcbin = gst_bin_get_by_name (GST_BIN (world.gst_pipeline), "w");
-  configure_ice (world.gst_webrtcbin);
+  ss_test_webrtcbin_configure_ice (world.gst_webrtcbin);
   gst_element_set_state (world.gst_pipeline, GST_STATE_PLAYING);
 
   GArray *transceivers = NULL;
@@ -344,22 +308,8 @@ start_gst_publisher (void)
                   NULL);
   g_array_unref (transceivers);
 
-  GstPromise *promise = gst_promise_new ();
-  g_signal_emit_by_name (world.gst_webrtcbin, "create-offer", NULL, promise);
-  g_autoptr (GstStructure) reply = wait_promise (promise);
-  gst_promise_unref (promise);
-  GstWebRTCSessionDescription *offer = NULL;
-  gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-                     &offer, NULL);
-  g_assert_nonnull (offer);
-  promise = gst_promise_new ();
-  g_signal_emit_by_name (world.gst_webrtcbin, "set-local-description", offer,
-                         promise);
-  gst_promise_wait (promise);
-  gst_promise_unref (promise);
-
-  g_autofree char *text = gst_sdp_message_as_text (offer->sdp);
-  gst_webrtc_session_description_free (offer);
+  g_autofree char *text =
+      ss_test_webrtcbin_create_offer (world.gst_webrtcbin);
   ss_relay_publish (world.relay, LESSON, "gst-publisher", GST_SOURCE, text,
                     on_gst_answer, NULL);
 }

@@ -3,13 +3,12 @@
  * relay over 127.0.0.1. No server and no agent: this checks the media
  * plane on its own, including its handling of bad peers. */
 #include "ss-relay.h"
+#include "webrtcbin-peer.h"
 
 #include <jansson.h>
 
-#include <agent.h>
 #include <gio/gio.h>
 #include <gst/gst.h>
-#include <gst/sdp/sdp.h>
 #define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
 #include <string.h>
@@ -74,58 +73,6 @@ on_relay_event (SsRelay *relay, const char *lesson_id, const char *peer_id,
 /* ---- webrtcbin set-up ---- */
 
 static void
-configure_ice (GstElement *webrtcbin)
-{
-  g_autoptr (GObject) ice = NULL;
-  g_autoptr (GObject) agent = NULL;
-  NiceAddress address;
-
-  g_object_get (webrtcbin, "ice-agent", &ice, NULL);
-  g_object_set (ice, "ice-tcp", FALSE, NULL);
-  g_object_get (ice, "agent", &agent, NULL);
-  g_object_set (agent, "upnp", FALSE, NULL);
-
-  nice_address_init (&address);
-  g_assert_true (nice_address_set_from_string (&address, "127.0.0.1"));
-  g_assert_true (nice_agent_add_local_address (NICE_AGENT (agent), &address));
-}
-
-static GstStructure *
-wait_promise (GstPromise *promise)
-{
-  /* webrtcbin resolves from its own thread; 10 s is far beyond normal. */
-  GstPromiseResult result = gst_promise_wait (promise);
-  g_assert_cmpint (result, ==, GST_PROMISE_RESULT_REPLIED);
-  const GstStructure *reply = gst_promise_get_reply (promise);
-  g_assert_nonnull (reply);
-  return gst_structure_copy (reply);
-}
-
-static char *
-create_offer (Peer *peer)
-{
-  GstPromise *promise = gst_promise_new ();
-  g_signal_emit_by_name (peer->webrtcbin, "create-offer", NULL, promise);
-  g_autoptr (GstStructure) reply = wait_promise (promise);
-  gst_promise_unref (promise);
-
-  GstWebRTCSessionDescription *offer = NULL;
-  gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-                     &offer, NULL);
-  g_assert_nonnull (offer);
-
-  promise = gst_promise_new ();
-  g_signal_emit_by_name (peer->webrtcbin, "set-local-description", offer,
-                         promise);
-  gst_promise_wait (promise);
-  gst_promise_unref (promise);
-
-  char *text = gst_sdp_message_as_text (offer->sdp);
-  gst_webrtc_session_description_free (offer);
-  return text;
-}
-
-static void
 on_answer (SsRelay *relay, const char *lesson_id, const char *peer_id,
            const char *answer_sdp, guint n_slots, const GError *error,
            gpointer user_data)
@@ -142,17 +89,7 @@ on_answer (SsRelay *relay, const char *lesson_id, const char *peer_id,
       return;
     }
 
-  GstSDPMessage *sdp = NULL;
-  g_assert_cmpint (gst_sdp_message_new_from_text (answer_sdp, &sdp), ==,
-                   GST_SDP_OK);
-  GstWebRTCSessionDescription *answer =
-      gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
-  GstPromise *promise = gst_promise_new ();
-  g_signal_emit_by_name (peer->webrtcbin, "set-remote-description", answer,
-                         promise);
-  gst_promise_wait (promise);
-  gst_promise_unref (promise);
-  gst_webrtc_session_description_free (answer);
+  ss_test_webrtcbin_set_answer (peer->webrtcbin, answer_sdp);
 }
 
 static gboolean
@@ -245,7 +182,7 @@ start_simulcast_publisher (const char *name)
   g_string_free (description, TRUE);
   g_assert_no_error (error);
   peer->webrtcbin = gst_bin_get_by_name (GST_BIN (peer->pipeline), "w");
-  configure_ice (peer->webrtcbin);
+  ss_test_webrtcbin_configure_ice (peer->webrtcbin);
   gst_element_set_state (peer->pipeline, GST_STATE_PLAYING);
   set_sendonly (peer);
   g_ptr_array_add (world.peers, peer);
@@ -278,7 +215,7 @@ start_publisher (const char *name, guint width)
   peer->pipeline = gst_parse_launch (description, &error);
   g_assert_no_error (error);
   peer->webrtcbin = gst_bin_get_by_name (GST_BIN (peer->pipeline), "w");
-  configure_ice (peer->webrtcbin);
+  ss_test_webrtcbin_configure_ice (peer->webrtcbin);
 
   g_autoptr (GstElement) encoder =
       gst_bin_get_by_name (GST_BIN (peer->pipeline), "enc");
@@ -371,7 +308,7 @@ start_subscriber (const char *name, guint n_slots)
                 GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
   gst_bin_add (GST_BIN (peer->pipeline), peer->webrtcbin);
   gst_object_ref (peer->webrtcbin);
-  configure_ice (peer->webrtcbin);
+  ss_test_webrtcbin_configure_ice (peer->webrtcbin);
   g_signal_connect (peer->webrtcbin, "pad-added",
                     G_CALLBACK (on_subscriber_pad), peer);
 
@@ -411,7 +348,7 @@ stop_peer (Peer *peer)
 static void
 publish (Peer *peer)
 {
-  g_autofree char *offer = create_offer (peer);
+  g_autofree char *offer = ss_test_webrtcbin_create_offer (peer->webrtcbin);
   if (g_getenv ("SS_TEST_PRINT_SDP") != NULL)
     g_printerr ("%s offer:\n%s\n", peer->name, offer);
   ss_relay_publish (world.relay, LESSON, peer->name, peer->name, offer,
@@ -423,7 +360,7 @@ publish (Peer *peer)
 static void
 subscribe_to (Peer *peer, const char *const *sources, guint n_sources)
 {
-  g_autofree char *offer = create_offer (peer);
+  g_autofree char *offer = ss_test_webrtcbin_create_offer (peer->webrtcbin);
   ss_relay_subscribe (world.relay, LESSON, peer->name, offer, sources,
                       n_sources, on_answer, peer);
   g_assert_true (run_until (peer_answered, peer, 5000));
@@ -558,7 +495,7 @@ test_wrong_fingerprint_fails_alone (void)
   /* An offer whose fingerprint does not match the certificate its DTLS
    * handshake will present. */
   Peer *bad = start_subscriber ("remote-bad", 1);
-  g_autofree char *offer = create_offer (bad);
+  g_autofree char *offer = ss_test_webrtcbin_create_offer (bad->webrtcbin);
   char *fingerprint = strstr (offer, "a=fingerprint:sha-256 ");
   g_assert_nonnull (fingerprint);
   char *hex = fingerprint + strlen ("a=fingerprint:sha-256 ");
@@ -734,7 +671,7 @@ test_bad_offers_rejected (void)
 
   /* A send-only offer given as a subscription receives nothing. */
   Peer *sender = start_publisher ("sender", 160);
-  g_autofree char *offer = create_offer (sender);
+  g_autofree char *offer = ss_test_webrtcbin_create_offer (sender->webrtcbin);
   ss_relay_subscribe (world.relay, LESSON, sender->name, offer, sources, 1,
                       on_answer, sender);
   g_assert_true (run_until (peer_answered, sender, 5000));
@@ -820,7 +757,8 @@ test_slots_follow_sources (void)
   /* A second publisher of room-a's source is busy; another source is
    * not. */
   Peer *intruder = start_publisher ("intruder", 160);
-  g_autofree char *intruder_offer = create_offer (intruder);
+  g_autofree char *intruder_offer =
+      ss_test_webrtcbin_create_offer (intruder->webrtcbin);
   ss_relay_publish (world.relay, LESSON, intruder->name, "room-a",
                     intruder_offer, on_answer, intruder);
   g_assert_true (run_until (peer_answered, intruder, 5000));
