@@ -24,6 +24,7 @@
 
 #include "ss-agent-lead.h"
 #include "ss-agent-error.h"
+#include "ss-agent-pipeline.h"
 #include "ss-agent-webrtc.h"
 
 #include <glib/gi18n.h>
@@ -35,12 +36,10 @@
 #define SS_LEAD_CAMERA_HEIGHT 720
 
 struct _SsLeadPipeline {
+  SsPipelineShell shell;
   SsAgentStats *stats;
-  GMainContext *context;
   SsLeadSourceKind source;
 
-  GstElement *pipeline;
-  GstElement *webrtcbin;
   GstElement *video_branch;
   GstElement *layer_caps[SS_LEAD_MAX_LAYERS];
   guint n_layers;
@@ -48,16 +47,11 @@ struct _SsLeadPipeline {
   gint width;
   gint height;
   GstElement *audio_branch;
-  GSource *bus_source;
 
   /* File source only: the decoder's pad that seeks are sent to. */
   GstPad *seek_pad;
   GSource *seek_source;
   guint loops;
-  char *failure;
-
-  SsPipelineErrorFunc error_func;
-  gpointer error_data;
 
   /* Written by the encoder's streaming thread. */
   GstSegment video_segment;
@@ -238,7 +232,7 @@ static gboolean
 link_branch (SsLeadPipeline *lead, GstElement *branch, GstCaps *caps,
              GError **error)
 {
-  return ss_webrtc_link_sendonly (lead->webrtcbin, branch, caps, error);
+  return ss_webrtc_link_sendonly (lead->shell.webrtcbin, branch, caps, error);
 }
 
 static gboolean
@@ -312,7 +306,7 @@ on_no_more_pads (GstElement *decodebin, gpointer data)
 
   lead->seek_source = g_idle_source_new ();
   g_source_set_callback (lead->seek_source, do_initial_seek, lead, NULL);
-  g_source_attach (lead->seek_source, lead->context);
+  g_source_attach (lead->seek_source, lead->shell.context);
 }
 
 static void
@@ -332,17 +326,9 @@ loop_file (SsLeadPipeline *lead)
     g_warning ("Segment seek to loop the source file failed");
 }
 
+/* Bus messages other than errors, which the shell reports. */
 static void
-report_failure (SsLeadPipeline *lead, const GError *error)
-{
-  g_free (lead->failure);
-  lead->failure = g_strdup (error->message);
-  if (lead->error_func != NULL)
-    lead->error_func (error, lead->error_data);
-}
-
-static gboolean
-on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
+on_bus_message (GstMessage *message, gpointer data)
 {
   SsLeadPipeline *lead = data;
 
@@ -350,29 +336,17 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
   case GST_MESSAGE_SEGMENT_DONE:
     loop_file (lead);
     break;
-  case GST_MESSAGE_ERROR: {
-    g_autoptr (GError) error = NULL;
-    g_autofree char *debug = NULL;
-    gst_message_parse_error (message, &error, &debug);
-    g_warning ("Lead pipeline error from %s: %s (%s)",
-               GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message,
-               debug != NULL ? debug : "no details");
-    report_failure (lead, error);
-    break;
-  }
   case GST_MESSAGE_EOS: {
     g_autoptr (GError) error = g_error_new_literal (SS_AGENT_ERROR,
                                                     SS_AGENT_ERROR_FAILED,
                                                     "Lead source ended");
     g_warning ("Lead pipeline reached end of stream");
-    report_failure (lead, error);
+    ss_pipeline_shell_fail (&lead->shell, error);
     break;
   }
   default:
     break;
   }
-
-  return G_SOURCE_CONTINUE;
 }
 
 static GstElement *
@@ -451,7 +425,7 @@ add_layers (SsLeadPipeline *lead, const SsLeadConfig *config, GError **error)
       GstElement *branch = make_layer_branch (config, layer, error);
       if (branch == NULL)
         return FALSE;
-      gst_bin_add (GST_BIN (lead->pipeline), branch);
+      gst_bin_add (GST_BIN (lead->shell.pipeline), branch);
       lead->layer_caps[layer] = gst_bin_get_by_name (GST_BIN (branch), "lcaps");
       /* The pipeline keeps the capsfilter alive. */
       gst_object_unref (lead->layer_caps[layer]);
@@ -495,7 +469,7 @@ build_pipeline (SsLeadPipeline *lead, const SsLeadConfig *config,
   if (source == NULL)
     return FALSE;
 
-  gst_bin_add (GST_BIN (lead->pipeline), source);
+  gst_bin_add (GST_BIN (lead->shell.pipeline), source);
 
   lead->n_layers = CLAMP (config->simulcast_layers, 1, SS_LEAD_MAX_LAYERS);
   lead->width = config->video_width > 0 ? config->video_width
@@ -505,7 +479,7 @@ build_pipeline (SsLeadPipeline *lead, const SsLeadConfig *config,
   lead->video_branch = make_video_branch (lead, from_file, error);
   if (lead->video_branch == NULL)
     return FALSE;
-  gst_bin_add (GST_BIN (lead->pipeline), lead->video_branch);
+  gst_bin_add (GST_BIN (lead->shell.pipeline), lead->video_branch);
   if (!add_layers (lead, config, error))
     return FALSE;
   set_layer_sizes (lead, lead->width, lead->height);
@@ -513,7 +487,7 @@ build_pipeline (SsLeadPipeline *lead, const SsLeadConfig *config,
   lead->audio_branch = make_audio_branch (from_file, error);
   if (lead->audio_branch == NULL)
     return FALSE;
-  gst_bin_add (GST_BIN (lead->pipeline), lead->audio_branch);
+  gst_bin_add (GST_BIN (lead->shell.pipeline), lead->audio_branch);
 
   add_probe (lead->audio_branch, "aenc", GST_PAD_PROBE_TYPE_BUFFER,
              on_audio_encoded, lead);
@@ -546,24 +520,15 @@ ss_lead_pipeline_new (const SsLeadConfig *config, SsAgentStats *stats,
 
   g_autoptr (SsLeadPipeline) lead = g_new0 (SsLeadPipeline, 1);
   lead->stats = stats;
-  lead->context = g_main_context_ref (context);
   lead->source = config->source;
-  lead->pipeline = gst_pipeline_new ("lead");
   gst_segment_init (&lead->video_segment, GST_FORMAT_TIME);
+  lead->shell.message_func = on_bus_message;
+  lead->shell.message_data = lead;
 
-  lead->webrtcbin = ss_webrtc_make_bin ("webrtc", 0, error);
-  if (lead->webrtcbin == NULL)
+  if (!ss_pipeline_shell_init (&lead->shell, "lead pipeline", "lead", "webrtc",
+                               0, context, error)
+      || !build_pipeline (lead, config, error))
     return NULL;
-  gst_bin_add (GST_BIN (lead->pipeline), lead->webrtcbin);
-
-  if (!build_pipeline (lead, config, error))
-    return NULL;
-
-  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (lead->pipeline));
-  lead->bus_source = gst_bus_create_watch (bus);
-  g_source_set_callback (lead->bus_source, G_SOURCE_FUNC (on_bus_message), lead,
-                         NULL);
-  g_source_attach (lead->bus_source, context);
   return g_steal_pointer (&lead);
 }
 
@@ -574,12 +539,7 @@ ss_lead_pipeline_free (SsLeadPipeline *lead)
   if (lead == NULL)
     return;
 
-  if (lead->bus_source != NULL) {
-    g_source_destroy (lead->bus_source);
-    g_source_unref (lead->bus_source);
-  }
-
-  gst_element_set_state (lead->pipeline, GST_STATE_NULL);
+  ss_pipeline_shell_clear (&lead->shell);
 
   if (lead->seek_source != NULL) {
     g_source_destroy (lead->seek_source);
@@ -587,9 +547,6 @@ ss_lead_pipeline_free (SsLeadPipeline *lead)
   }
 
   gst_clear_object (&lead->seek_pad);
-  gst_clear_object (&lead->pipeline);
-  g_main_context_unref (lead->context);
-  g_free (lead->failure);
   g_free (lead);
 }
 
@@ -597,33 +554,26 @@ void
 ss_lead_pipeline_set_error_func (SsLeadPipeline *lead,
                                  SsPipelineErrorFunc func, gpointer user_data)
 {
-  lead->error_func = func;
-  lead->error_data = user_data;
+  lead->shell.error_func = func;
+  lead->shell.error_data = user_data;
 }
 
 gboolean
 ss_lead_pipeline_start (SsLeadPipeline *lead, GError **error)
 {
-  if (gst_element_set_state (lead->pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE) {
-    g_set_error_literal (error, SS_AGENT_ERROR, SS_AGENT_ERROR_FAILED,
-                         "Failed to start the lead pipeline");
-    return FALSE;
-  }
-
-  return TRUE;
+  return ss_pipeline_shell_start (&lead->shell, error);
 }
 
 GstElement *
 ss_lead_pipeline_get_webrtcbin (SsLeadPipeline *lead)
 {
-  return lead->webrtcbin;
+  return lead->shell.webrtcbin;
 }
 
 GstElement *
 ss_lead_pipeline_get_pipeline (SsLeadPipeline *lead)
 {
-  return lead->pipeline;
+  return lead->shell.pipeline;
 }
 
 /* Returns how many times the file source wrapped back to its start. */
@@ -645,5 +595,5 @@ ss_lead_pipeline_get_video_running_time (SsLeadPipeline *lead)
 const char *
 ss_lead_pipeline_get_failure (SsLeadPipeline *lead)
 {
-  return lead->failure;
+  return lead->shell.failure;
 }

@@ -28,6 +28,7 @@
 
 #include "ss-agent-remote.h"
 #include "ss-agent-error.h"
+#include "ss-agent-pipeline.h"
 
 #include <gst/audio/audio.h>
 #include <gst/video/video.h>
@@ -60,17 +61,14 @@ struct _SsRemoteSlot {
 };
 
 struct _SsRemotePipeline {
+  SsPipelineShell shell;
   /* The caller's configuration, without the sink descriptions. */
   SsRemoteConfig config;
   /* The audio sink description each audio branch ends in. */
   char *audio_sink;
   SsAgentStats *stats;
-  GMainContext *context;
   GCancellable *cancellable;
 
-  GstElement *pipeline;
-  GstElement *webrtcbin;
-  GSource *bus_source;
   /* Display only: the compositor and the status line. */
   GstElement *mixer;
   GstElement *status;
@@ -78,9 +76,6 @@ struct _SsRemotePipeline {
   SsRemoteSlot slots[SS_AGENT_MAX_SLOTS];
   guint n_slots;
   GMutex slot_lock;
-
-  SsPipelineErrorFunc error_func;
-  gpointer error_data;
 
   /* Packets counted by earlier pipelines, added to this one's get-stats. */
   guint64 base_packets_received;
@@ -104,7 +99,7 @@ is_lesson_slot (SsRemoteSlot *slot)
 /* Computes where @slot's picture goes in a window of @width x @height.
  * Lesson layout: slot 0 fills the window and slot 1 is the corner
  * picture; further slots get an empty rectangle. Return feed layout: the
- * slots fill a grid of the smallest square number of cells that holds
+ * slots fill a grid of the smallest square number of cells that fits
  * them, row by row. */
 void
 ss_remote_slot_layout (guint slot, guint n_slots, gboolean return_feeds,
@@ -410,7 +405,7 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
     }
 
   add_decoder_probe (slot, branch, video);
-  gst_bin_add (GST_BIN (remote->pipeline), branch);
+  gst_bin_add (GST_BIN (remote->shell.pipeline), branch);
 
   if (video && remote->mixer != NULL)
     link_to_mixer (remote, slot, branch);
@@ -524,7 +519,7 @@ build_display (SsRemotePipeline *remote, const char *video_sink,
   gst_util_set_object_arg (G_OBJECT (status), "valignment", "top");
   gst_util_set_object_arg (G_OBJECT (status), "halignment", "left");
 
-  gst_bin_add_many (GST_BIN (remote->pipeline), background, size, mixer,
+  gst_bin_add_many (GST_BIN (remote->shell.pipeline), background, size, mixer,
                     format, status, convert, sink, NULL);
   if (!gst_element_link_many (background, size, mixer, format, status,
                               convert, sink, NULL))
@@ -537,26 +532,6 @@ build_display (SsRemotePipeline *remote, const char *video_sink,
   remote->mixer = gst_object_ref (mixer);
   remote->status = gst_object_ref (status);
   return TRUE;
-}
-
-static gboolean
-on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
-{
-  SsRemotePipeline *remote = data;
-
-  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
-    return G_SOURCE_CONTINUE;
-
-  g_autoptr (GError) error = NULL;
-  g_autofree char *debug = NULL;
-  gst_message_parse_error (message, &error, &debug);
-  g_warning ("Receive pipeline error from %s: %s (%s)",
-             GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message,
-             debug != NULL ? debug : "no details");
-
-  if (remote->error_func != NULL)
-    remote->error_func (error, remote->error_data);
-  return G_SOURCE_CONTINUE;
 }
 
 /* Builds the receive pipeline in the NULL state; see ss_lead_pipeline_new
@@ -576,20 +551,18 @@ ss_remote_pipeline_new (const SsRemoteConfig *config, SsAgentStats *stats,
   remote->audio_sink = g_strdup (config->audio_sink != NULL
                                  ? config->audio_sink : "autoaudiosink");
   remote->stats = stats;
-  remote->context = g_main_context_ref (context);
   remote->cancellable = g_cancellable_new ();
-  remote->pipeline = gst_pipeline_new (config->return_feeds ? "return-feeds"
-                                                            : "lesson");
   remote->base_packets_received = atomic_load (&stats->rtp_packets_received);
   remote->base_packets_lost = atomic_load (&stats->rtp_packets_lost);
   remote->n_slots = MAX (config->slots, 1);
   g_mutex_init (&remote->slot_lock);
 
-  remote->webrtcbin = ss_webrtc_make_bin ("webrtc", config->latency_ms,
-                                          error);
-  if (remote->webrtcbin == NULL)
+  if (!ss_pipeline_shell_init (&remote->shell, "receive pipeline",
+                               config->return_feeds ? "return-feeds"
+                                                    : "lesson",
+                               "webrtc", config->latency_ms, context, error))
     return NULL;
-  gst_bin_add (GST_BIN (remote->pipeline), remote->webrtcbin);
+  GstElement *webrtcbin = remote->shell.webrtcbin;
 
   if (!config->headless && !build_display (remote, config->video_sink, error))
     return NULL;
@@ -604,9 +577,9 @@ ss_remote_pipeline_new (const SsRemoteConfig *config, SsAgentStats *stats,
       slot->visible = TRUE;
       slot->audible = TRUE;
       slot->audio_transceiver =
-          add_recvonly_transceiver (remote->webrtcbin, audio_caps, FALSE);
+          add_recvonly_transceiver (webrtcbin, audio_caps, FALSE);
       slot->video_transceiver =
-          add_recvonly_transceiver (remote->webrtcbin, video_caps, TRUE);
+          add_recvonly_transceiver (webrtcbin, video_caps, TRUE);
       if (slot->audio_transceiver == NULL || slot->video_transceiver == NULL)
         {
           g_set_error (error, SS_AGENT_ERROR, SS_AGENT_ERROR_FAILED,
@@ -614,14 +587,7 @@ ss_remote_pipeline_new (const SsRemoteConfig *config, SsAgentStats *stats,
           return NULL;
         }
     }
-  g_signal_connect (remote->webrtcbin, "pad-added", G_CALLBACK (on_pad_added),
-                    remote);
-
-  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (remote->pipeline));
-  remote->bus_source = gst_bus_create_watch (bus);
-  g_source_set_callback (remote->bus_source, G_SOURCE_FUNC (on_bus_message),
-                         remote, NULL);
-  g_source_attach (remote->bus_source, context);
+  g_signal_connect (webrtcbin, "pad-added", G_CALLBACK (on_pad_added), remote);
   return g_steal_pointer (&remote);
 }
 
@@ -634,14 +600,7 @@ ss_remote_pipeline_free (SsRemotePipeline *remote)
     return;
 
   g_cancellable_cancel (remote->cancellable);
-
-  if (remote->bus_source != NULL)
-    {
-      g_source_destroy (remote->bus_source);
-      g_source_unref (remote->bus_source);
-    }
-
-  gst_element_set_state (remote->pipeline, GST_STATE_NULL);
+  ss_pipeline_shell_clear (&remote->shell);
   for (guint i = 0; i < remote->n_slots; i++)
     {
       SsRemoteSlot *slot = &remote->slots[i];
@@ -653,11 +612,9 @@ ss_remote_pipeline_free (SsRemotePipeline *remote)
     }
   gst_clear_object (&remote->mixer);
   gst_clear_object (&remote->status);
-  gst_clear_object (&remote->pipeline);
   g_mutex_clear (&remote->slot_lock);
   g_free (remote->audio_sink);
   g_clear_object (&remote->cancellable);
-  g_main_context_unref (remote->context);
   g_free (remote);
 }
 
@@ -666,28 +623,20 @@ ss_remote_pipeline_set_error_func (SsRemotePipeline *remote,
                                    SsPipelineErrorFunc func,
                                    gpointer user_data)
 {
-  remote->error_func = func;
-  remote->error_data = user_data;
+  remote->shell.error_func = func;
+  remote->shell.error_data = user_data;
 }
 
 gboolean
 ss_remote_pipeline_start (SsRemotePipeline *remote, GError **error)
 {
-  if (gst_element_set_state (remote->pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE)
-    {
-      g_set_error_literal (error, SS_AGENT_ERROR, SS_AGENT_ERROR_FAILED,
-                           "Failed to start the receive pipeline");
-      return FALSE;
-    }
-
-  return TRUE;
+  return ss_pipeline_shell_start (&remote->shell, error);
 }
 
 GstElement *
 ss_remote_pipeline_get_webrtcbin (SsRemotePipeline *remote)
 {
-  return remote->webrtcbin;
+  return remote->shell.webrtcbin;
 }
 
 guint
@@ -808,6 +757,6 @@ ss_remote_pipeline_poll_stats (SsRemotePipeline *remote)
     return;
 
   remote->stats_pending = TRUE;
-  ss_webrtc_get_stats (remote->webrtcbin, remote->context,
+  ss_webrtc_get_stats (remote->shell.webrtcbin, remote->shell.context,
                        remote->cancellable, on_stats, remote);
 }

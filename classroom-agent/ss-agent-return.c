@@ -16,20 +16,15 @@
 
 #include "ss-agent-return.h"
 #include "ss-agent-error.h"
+#include "ss-agent-pipeline.h"
 
 #include <glib/gi18n.h>
 
 struct _SsReturnPipeline {
+  SsPipelineShell shell;
   SsAgentStats *stats;
-  GMainContext *context;
-  GstElement *pipeline;
-  GstElement *webrtcbin;
-  GSource *bus_source;
-  /* "test" or "camera": what the pipeline captures. */
+  /* The source the pipeline captures: "test" or "camera". */
   const char *source_name;
-
-  SsPipelineErrorFunc error_func;
-  gpointer error_data;
 };
 
 /* Parses --return-source: "test", "auto", "none" or "v4l2:DEVICE". */
@@ -256,43 +251,24 @@ make_audio_branch (GError **error)
 }
 
 static gboolean
-on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
-{
-  SsReturnPipeline *feed = data;
-
-  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
-    return G_SOURCE_CONTINUE;
-
-  g_autoptr (GError) error = NULL;
-  g_autofree char *debug = NULL;
-  gst_message_parse_error (message, &error, &debug);
-  g_warning ("Return feed pipeline error from %s: %s (%s)",
-             GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message,
-             debug != NULL ? debug : "no details");
-
-  if (feed->error_func != NULL)
-    feed->error_func (error, feed->error_data);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
 build_pipeline (SsReturnPipeline *feed, const SsReturnConfig *config,
                 GError **error)
 {
+  GstBin *pipeline = GST_BIN (feed->shell.pipeline);
   GstElement *source = make_source (feed, config, error);
   if (source == NULL)
     return FALSE;
-  gst_bin_add (GST_BIN (feed->pipeline), source);
+  gst_bin_add (pipeline, source);
 
   GstElement *video = make_video_branch (error);
   if (video == NULL)
     return FALSE;
-  gst_bin_add (GST_BIN (feed->pipeline), video);
+  gst_bin_add (pipeline, video);
 
   GstElement *audio = make_audio_branch (error);
   if (audio == NULL)
     return FALSE;
-  gst_bin_add (GST_BIN (feed->pipeline), audio);
+  gst_bin_add (pipeline, audio);
 
   if (!gst_element_link_pads (source, "video", video, "sink")
       || !gst_element_link_pads (source, "audio", audio, "sink"))
@@ -311,9 +287,9 @@ build_pipeline (SsReturnPipeline *feed, const SsReturnConfig *config,
 
   g_autoptr (GstCaps) video_caps = ss_webrtc_vp8_caps (SS_WEBRTC_VP8_PAYLOAD_TYPE);
   g_autoptr (GstCaps) audio_caps = ss_webrtc_opus_caps ();
-  return ss_webrtc_link_sendonly (feed->webrtcbin, video, video_caps, error)
-         && ss_webrtc_link_sendonly (feed->webrtcbin, audio, audio_caps,
-                                     error);
+  GstElement *webrtcbin = feed->shell.webrtcbin;
+  return ss_webrtc_link_sendonly (webrtcbin, video, video_caps, error)
+         && ss_webrtc_link_sendonly (webrtcbin, audio, audio_caps, error);
 }
 
 /* Builds the return feed pipeline in the NULL state; see
@@ -329,22 +305,11 @@ ss_return_pipeline_new (const SsReturnConfig *config, SsAgentStats *stats,
 
   g_autoptr (SsReturnPipeline) feed = g_new0 (SsReturnPipeline, 1);
   feed->stats = stats;
-  feed->context = g_main_context_ref (context);
-  feed->pipeline = gst_pipeline_new ("return-feed");
-
-  feed->webrtcbin = ss_webrtc_make_bin ("webrtc-return", 0, error);
-  if (feed->webrtcbin == NULL)
+  if (!ss_pipeline_shell_init (&feed->shell, "return feed pipeline",
+                               "return-feed", "webrtc-return", 0, context,
+                               error)
+      || !build_pipeline (feed, config, error))
     return NULL;
-  gst_bin_add (GST_BIN (feed->pipeline), feed->webrtcbin);
-
-  if (!build_pipeline (feed, config, error))
-    return NULL;
-
-  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (feed->pipeline));
-  feed->bus_source = gst_bus_create_watch (bus);
-  g_source_set_callback (feed->bus_source, G_SOURCE_FUNC (on_bus_message),
-                         feed, NULL);
-  g_source_attach (feed->bus_source, context);
   return g_steal_pointer (&feed);
 }
 
@@ -355,15 +320,7 @@ ss_return_pipeline_free (SsReturnPipeline *feed)
   if (feed == NULL)
     return;
 
-  if (feed->bus_source != NULL)
-    {
-      g_source_destroy (feed->bus_source);
-      g_source_unref (feed->bus_source);
-    }
-
-  gst_element_set_state (feed->pipeline, GST_STATE_NULL);
-  gst_clear_object (&feed->pipeline);
-  g_main_context_unref (feed->context);
+  ss_pipeline_shell_clear (&feed->shell);
   g_free (feed);
 }
 
@@ -372,28 +329,20 @@ ss_return_pipeline_set_error_func (SsReturnPipeline *feed,
                                    SsPipelineErrorFunc func,
                                    gpointer user_data)
 {
-  feed->error_func = func;
-  feed->error_data = user_data;
+  feed->shell.error_func = func;
+  feed->shell.error_data = user_data;
 }
 
 gboolean
 ss_return_pipeline_start (SsReturnPipeline *feed, GError **error)
 {
-  if (gst_element_set_state (feed->pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE)
-    {
-      g_set_error_literal (error, SS_AGENT_ERROR, SS_AGENT_ERROR_FAILED,
-                           "Failed to start the return feed pipeline");
-      return FALSE;
-    }
-
-  return TRUE;
+  return ss_pipeline_shell_start (&feed->shell, error);
 }
 
 GstElement *
 ss_return_pipeline_get_webrtcbin (SsReturnPipeline *feed)
 {
-  return feed->webrtcbin;
+  return feed->shell.webrtcbin;
 }
 
 /* Returns "test" or "camera". */

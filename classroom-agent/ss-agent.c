@@ -87,16 +87,17 @@ struct _SsAgent {
   char *status_text;
   SsConsole *console;
 
-  /* Lead: publishes the lesson (lead); remote: receives it (remote). */
+  /* The lesson's transport: the lead publishes it from `lead`, and a
+   * remote receives it in `remote`. */
   SsMediaLink *lesson_link;
   SsLeadPipeline *lead;
   SsRemotePipeline *remote;
-  /* Remote: publishes its return feed (return_feed); lead: receives the
-   * remotes' return feeds (return_feeds). */
+  /* The return feeds' transport: a remote publishes its own from
+   * `return_feed`, and the lead receives the remotes' in `return_feeds`. */
   SsMediaLink *return_link;
   SsReturnPipeline *return_feed;
   SsRemotePipeline *return_feeds;
-  /* What the last return feed pipeline captured ("test" or "camera"), or
+  /* The source of the last return feed pipeline ("test" or "camera"), or
    * NULL before the first one. */
   const char *return_source_name;
   /* Remote: another connection of this classroom publishes its return
@@ -198,6 +199,27 @@ get_ice_addresses (gpointer data, GError **error)
   return addresses;
 }
 
+/* Builds and starts a receive pipeline into *@remote, with the interaction
+ * state applied before any stream arrives. Returns its webrtcbin or NULL. */
+static GstElement *
+start_receive_pipeline (SsAgent *agent, const SsRemoteConfig *config,
+                        SsPipelineErrorFunc error_func,
+                        SsRemotePipeline **remote, GError **error)
+{
+  *remote = ss_remote_pipeline_new (config, agent->stats, agent->context,
+                                    error);
+  if (*remote == NULL)
+    return NULL;
+  ss_remote_pipeline_set_error_func (*remote, error_func, agent);
+  apply_interaction (agent);
+  if (!ss_remote_pipeline_start (*remote, error))
+    {
+      g_clear_pointer (remote, ss_remote_pipeline_free);
+      return NULL;
+    }
+  return ss_remote_pipeline_get_webrtcbin (*remote);
+}
+
 /* --- The lesson: the lead's publish, a remote's subscription --- */
 
 static GstElement *
@@ -221,19 +243,9 @@ start_lesson_pipeline (gpointer data, GError **error)
       return ss_lead_pipeline_get_webrtcbin (agent->lead);
     }
 
-  agent->remote = ss_remote_pipeline_new (&agent->remote_config, agent->stats,
-                                          agent->context, error);
-  if (agent->remote == NULL)
-    return NULL;
-  ss_remote_pipeline_set_error_func (agent->remote, on_lesson_pipeline_error,
-                                     agent);
-  apply_interaction (agent);
-  if (!ss_remote_pipeline_start (agent->remote, error))
-    {
-      g_clear_pointer (&agent->remote, ss_remote_pipeline_free);
-      return NULL;
-    }
-  return ss_remote_pipeline_get_webrtcbin (agent->remote);
+  return start_receive_pipeline (agent, &agent->remote_config,
+                                 on_lesson_pipeline_error, &agent->remote,
+                                 error);
 }
 
 static void
@@ -338,19 +350,8 @@ start_return_pipeline (gpointer data, GError **error)
   SsRemoteConfig config = agent->remote_config;
   config.slots = agent->return_slots;
   config.return_feeds = TRUE;
-  agent->return_feeds = ss_remote_pipeline_new (&config, agent->stats,
-                                                agent->context, error);
-  if (agent->return_feeds == NULL)
-    return NULL;
-  ss_remote_pipeline_set_error_func (agent->return_feeds,
-                                     on_return_pipeline_error, agent);
-  apply_interaction (agent);
-  if (!ss_remote_pipeline_start (agent->return_feeds, error))
-    {
-      g_clear_pointer (&agent->return_feeds, ss_remote_pipeline_free);
-      return NULL;
-    }
-  return ss_remote_pipeline_get_webrtcbin (agent->return_feeds);
+  return start_receive_pipeline (agent, &config, on_return_pipeline_error,
+                                 &agent->return_feeds, error);
 }
 
 static void
@@ -839,8 +840,7 @@ add_session_stats (SsAgent *agent, json_t *object)
 {
   ss_agent_interaction_add_to_json (agent->interaction, object);
   json_object_set_new (object, "status_text",
-                       json_string (agent->status_text != NULL
-                                    ? agent->status_text : ""));
+                       json_string (agent->status_text));
 
   if (agent->role == SS_AGENT_ROLE_REMOTE)
     {

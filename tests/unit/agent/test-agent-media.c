@@ -299,6 +299,18 @@ receiver_new (Link *link, const SsRemoteConfig *config)
   return receiver;
 }
 
+/* Offers from @sender (a started send-only webrtcbin) to a new receive
+ * pipeline built from @config. */
+static void
+link_to_receiver (Link *link, GstElement *sender, const SsRemoteConfig *config)
+{
+  link->receiver = receiver_new (link, config);
+  link->offerer = sender;
+  link->answerer = ss_remote_pipeline_get_webrtcbin (link->receiver);
+  link->reverse_media = TRUE;
+  link_negotiate (link);
+}
+
 /* The lead's pipeline playing @clip offers to a remote's receive pipeline
  * with one slot. */
 static Link *
@@ -325,12 +337,8 @@ link_new (const char *clip, guint keyframe_max_distance)
                                      link->context, &error);
   g_assert_no_error (error);
   g_assert_true (ss_lead_pipeline_start (link->lead, &error));
-  link->receiver = receiver_new (link, &remote_config);
-
-  link->offerer = ss_lead_pipeline_get_webrtcbin (link->lead);
-  link->answerer = ss_remote_pipeline_get_webrtcbin (link->receiver);
-  link->reverse_media = TRUE;
-  link_negotiate (link);
+  link_to_receiver (link, ss_lead_pipeline_get_webrtcbin (link->lead),
+                    &remote_config);
   return link;
 }
 
@@ -592,6 +600,55 @@ test_missing_file_rejected (void)
 }
 
 static void
+on_lead_error (const GError *error, gpointer data)
+{
+  char **message = data;
+
+  g_free (*message);
+  *message = g_strdup (error->message);
+}
+
+/* An error on the lead pipeline's bus is logged, passed to the error
+ * callback and kept as the pipeline's failure. */
+static void
+test_lead_bus_error_reported (void)
+{
+  g_autoptr (SsAgentStats) stats = ss_agent_stats_new ();
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *reported = NULL;
+  const SsLeadConfig config = {
+    .source = SS_LEAD_SOURCE_TEST,
+    .keyframe_max_distance = 90,
+    .video_bitrate_bps = 1000000,
+  };
+
+  g_autoptr (SsLeadPipeline) lead = ss_lead_pipeline_new (&config, stats,
+                                                          context, &error);
+  g_assert_no_error (error);
+  ss_lead_pipeline_set_error_func (lead, on_lead_error, &reported);
+  g_assert_null (ss_lead_pipeline_get_failure (lead));
+
+  GstElement *webrtcbin = ss_lead_pipeline_get_webrtcbin (lead);
+  g_autoptr (GError) posted = g_error_new_literal (GST_CORE_ERROR,
+                                                   GST_CORE_ERROR_FAILED,
+                                                   "test failure");
+  g_test_expect_message ("shuangshi-agent", G_LOG_LEVEL_WARNING,
+                         "Lead pipeline error from * test failure (*)");
+  g_assert_true (gst_element_post_message (
+      webrtcbin, gst_message_new_error (GST_OBJECT (webrtcbin), posted,
+                                        "test details")));
+
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+  while (reported == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (context, FALSE);
+
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (reported, ==, "test failure");
+  g_assert_cmpstr (ss_lead_pipeline_get_failure (lead), ==, "test failure");
+}
+
+static void
 test_invalid_ice_address_rejected (void)
 {
   g_autoptr (GError) error = NULL;
@@ -629,12 +686,8 @@ return_link_new (void)
   g_assert_cmpstr (ss_return_pipeline_get_source_name (link->feed), ==,
                    "test");
   g_assert_true (ss_return_pipeline_start (link->feed, &error));
-  link->receiver = receiver_new (link, &receiver_config);
-
-  link->offerer = ss_return_pipeline_get_webrtcbin (link->feed);
-  link->answerer = ss_remote_pipeline_get_webrtcbin (link->receiver);
-  link->reverse_media = TRUE;
-  link_negotiate (link);
+  link_to_receiver (link, ss_return_pipeline_get_webrtcbin (link->feed),
+                    &receiver_config);
   return link;
 }
 
@@ -833,9 +886,9 @@ both_slots_decoded (Link *link)
          && counter (&link->receiver_stats->slot_audio_samples_decoded[1]) > 0;
 }
 
-/* Slot 0 (the lesson) and slot 1 (the floor) carry different sources of
- * different sizes on the same payload types; each is decoded in its own
- * slot, and only slot 0 counts as the lesson. */
+/* Slot 0 (the lesson) and slot 1 (the floor) carry sources of different
+ * sizes on the same payload types. Each is decoded in its own slot, and
+ * only slot 0 counts as the lesson. */
 static void
 test_slots_decode_own_source (void)
 {
@@ -949,7 +1002,7 @@ test_slots_nack_video_only (void)
 }
 
 /* With a display, the slots go through the compositor and the status
- * line into the video sink; fakesinks stand in for the screen and the
+ * line into the video sink. Fakesinks stand in for the screen and the
  * loudspeaker. */
 static void
 test_slots_on_display (void)
@@ -1056,6 +1109,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/agent/lead/source-parse", test_source_parse);
   g_test_add_func ("/agent/lead/missing-file-rejected", test_missing_file_rejected);
+  g_test_add_func ("/agent/lead/bus-error-reported",
+                   test_lead_bus_error_reported);
   g_test_add_func ("/agent/webrtc/invalid-ice-address", test_invalid_ice_address_rejected);
   g_test_add_func ("/agent/media/remote-decodes-clip", test_remote_decodes_clip);
   g_test_add_func ("/agent/media/remote-reads-rtp-stats", test_remote_reads_rtp_stats);
